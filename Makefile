@@ -1,0 +1,71 @@
+# Cuarto de Junto — `make run` and `make test` set themselves up on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# Candidates in order; each is run to check its version, since a pyenv shim can exist and still fail.
+PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 \
+	$(sort $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3)) \
+	$(wildcard /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]) python3 python
+
+.PHONY: help setup run test check lint format messages browser clean-db
+
+help:
+	@echo "make run    – set up, migrate, load USMCA and demo data, start web + worker + beat on http://127.0.0.1:8000"
+	@echo "make test   – set up and run the whole test suite"
+	@echo "make check  – Django system checks, migrations up to date, ruff"
+
+$(STAMP):
+	@set -e; py=""; \
+	for c in $(PYTHON_CANDIDATES); do \
+		if "$$c" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then py="$$c"; break; fi; \
+	done; \
+	if [ -z "$$py" ]; then \
+		echo "ERROR: no Python 3.12 or newer found (tried: $(strip $(PYTHON_CANDIDATES)))." >&2; \
+		echo "Install Python 3.12+ (or run: make PYTHON=/path/to/python3.12 ...)." >&2; exit 1; \
+	fi; \
+	echo "Using $$py ($$("$$py" --version))"; \
+	rm -rf $(VENV); "$$py" -m venv $(VENV); \
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip; \
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"; \
+	touch $@
+
+setup: $(STAMP)
+
+# Debian's Chromium for the browser tests (Playwright cannot download its own browsers here).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Debian's chromium for the browser tests..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "NOTE: chromium is not installed; browser tests will be skipped (apt-get install chromium)."; \
+		fi; \
+	fi
+
+run: setup
+	$(PY) manage.py runall
+
+test: setup browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+check: setup
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: setup
+	$(PY) manage.py makemessages -l es -l en --no-obsolete --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv
+
+# Stops the embedded PostgreSQL (if running) and deletes its data.
+clean-db: setup
+	$(PY) -c "from pathlib import Path; from usmca import embedded; d = embedded.data_dir(Path('.')); embedded.stop(d)" || true
+	rm -rf var/pgdata

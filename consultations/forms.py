@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from consultations.models import Chapter, Organisation, Position, PositionStatus, Round
+from consultations.selectors.rounds import round_list_targetable
+
+HS_LINE = re.compile(r"^\d{4}(\.?\d{2}){0,3}$")
+
+
+class HsLinesField(forms.CharField):
+    """Tariff lines as typed by people: "8703.23, 870324" → ["8703.23", "870324"]."""
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        if isinstance(value, list):
+            return value
+        text = super().to_python(value) or ""
+        return [item.strip() for item in re.split(r"[,;\s]+", text) if item.strip()]
+
+    def prepare_value(self, value: Any) -> str:
+        if isinstance(value, list):
+            return ", ".join(value)
+        return value or ""
+
+    def validate(self, value: list[str]) -> None:
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        bad = [item for item in value if not HS_LINE.match(item)]
+        if bad:
+            raise forms.ValidationError(
+                _("Not a tariff line: %(lines)s. Use HS codes of 4 to 10 digits, such as 8703.23 or 0702.00.01."),
+                params={"lines": ", ".join(bad)},
+                code="hs_line",
+            )
+        if len(value) > 50:
+            raise forms.ValidationError(_("At most 50 tariff lines per position."), code="too_many")
+
+
+class ChapterChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Chapter) -> str:
+        return f"{obj.number}. {obj.title}"
+
+
+class PositionContentForm(forms.ModelForm):
+    """The content a delegate writes; shared by drafts and amendments."""
+
+    hs_lines = HsLinesField(
+        label=_("Affected HS tariff lines"),
+        required=False,
+        help_text=_("Separated by commas, e.g. 8703.23, 8708.29"),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Position
+        fields = [
+            "title",
+            "summary",
+            "body",
+            "stance",
+            "priority",
+            "is_red_flag",
+            "requested_outcome",
+            "fallback_position",
+            "hs_lines",
+            "exports_usd",
+            "jobs",
+            "confidentiality",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "body": forms.Textarea(attrs={"rows": 10}),
+            "requested_outcome": forms.Textarea(attrs={"rows": 3}),
+            "fallback_position": forms.Textarea(attrs={"rows": 3}),
+            "stance": forms.RadioSelect,
+            "confidentiality": forms.RadioSelect,
+        }
+        help_texts = {
+            "is_red_flag": _("Mark it when the issue is a “foco rojo” for your sector."),
+            "confidentiality": _("Government only is the default. Shared positions are visible to the whole room."),
+            "exports_usd": _("Annual exports at stake, in US dollars (whole number)."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        for name in ("title", "summary", "stance"):
+            self.fields[name].required = True
+
+    def content(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}
+
+
+class PositionDraftForm(PositionContentForm):
+    chapter = ChapterChoiceField(label=_("Chapter"), queryset=Chapter.objects.all())
+    round = forms.ModelChoiceField(label=_("Target round"), queryset=Round.objects.none())
+    client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    class Meta(PositionContentForm.Meta):
+        fields = ["chapter", "round", *PositionContentForm.Meta.fields]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rounds = round_list_targetable()
+        if self.instance.pk and self.instance.round_id:
+            rounds = rounds | Round.objects.filter(pk=self.instance.round_id)
+        self.fields["round"].queryset = rounds
+        if not self.instance.pk:
+            self.fields["client_token"].initial = uuid.uuid4()
+
+    def content(self) -> dict[str, Any]:
+        data = super().content()
+        data["chapter"] = self.cleaned_data["chapter"]
+        data["round"] = self.cleaned_data["round"]
+        return data
+
+
+class AmendForm(PositionContentForm):
+    reason = forms.CharField(
+        label=_("What changed and why"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta(PositionContentForm.Meta):
+        pass
+
+
+class PositionFilterForm(forms.Form):
+    round = forms.ModelChoiceField(
+        label=_("Round"), queryset=Round.objects.exclude(kind=Round.Kind.MILESTONE), required=False
+    )
+    chapter = ChapterChoiceField(label=_("Chapter"), queryset=Chapter.objects.all(), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All"))] + list(PositionStatus.choices), required=False
+    )
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("Attach a file"),
+        help_text=_("PDF, DOCX, XLSX, CSV, PNG or JPEG; up to %(size)s each, %(count)d per position.")
+        % {"size": filesizeformat(settings.ATTACHMENT_MAX_BYTES), "count": settings.ATTACHMENTS_PER_POSITION},
+        allow_empty_file=True,
+    )
+
+
+class CoSignInviteForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+
+    def __init__(self, *args: Any, position: Position, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        invited = position.cosignatures.values_list("organisation_id", flat=True)
+        self.fields["organisation"].queryset = (
+            Organisation.objects.filter(is_active=True).exclude(pk=position.organisation_id).exclude(pk__in=invited)
+        )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,0 +1,73 @@
+"""Permissions as django-rules predicates.
+
+Visibility (who may *see* a position) lives in ``selectors.positions.position_list_visible_to``; these rules say
+what a user who can see an object may *do* with it. Templates ask ``{% has_perm %}``; services re-check.
+"""
+
+from __future__ import annotations
+
+import rules
+
+from consultations.models import CoSignature, Position
+from consultations.models.positions import CLOSED_STATUSES, UNFILED_STATUSES, PositionStatus
+from consultations.selectors.roles import user_coordinated_organisation_ids, user_organisation_ids
+
+
+@rules.predicate
+def is_member_of_author_org(user, position: Position) -> bool:
+    return position.organisation_id in user_organisation_ids(user)
+
+
+@rules.predicate
+def is_coordinator_of_author_org(user, position: Position) -> bool:
+    return position.organisation_id in user_coordinated_organisation_ids(user)
+
+
+@rules.predicate
+def is_draft(user, position: Position) -> bool:
+    return position.status in UNFILED_STATUSES
+
+
+@rules.predicate
+def is_plain_draft(user, position: Position) -> bool:
+    return position.status == PositionStatus.DRAFT
+
+
+@rules.predicate
+def is_awaiting_signoff(user, position: Position) -> bool:
+    return position.status == PositionStatus.AWAITING_SIGNOFF
+
+
+@rules.predicate
+def is_filed_and_open(user, position: Position) -> bool:
+    return position.status not in UNFILED_STATUSES and position.status not in CLOSED_STATUSES
+
+
+@rules.predicate
+def round_accepts_input(user, position: Position) -> bool:
+    return position.round.accepts_input
+
+
+@rules.predicate
+def is_invited_org_member(user, cosignature: CoSignature) -> bool:
+    return cosignature.organisation_id in user_organisation_ids(user)
+
+
+@rules.predicate
+def is_pending(user, cosignature: CoSignature) -> bool:
+    return cosignature.status == CoSignature.Status.PENDING
+
+
+rules.add_perm("consultations.edit_draft", is_member_of_author_org & is_draft)
+# Filing is shown while the round accepts input; after the deadline the button explains why it is gone.
+rules.add_perm("consultations.file_position", is_member_of_author_org & is_plain_draft)
+rules.add_perm("consultations.sign_off_position", is_coordinator_of_author_org & is_awaiting_signoff)
+rules.add_perm("consultations.amend_position", is_member_of_author_org & is_filed_and_open & round_accepts_input)
+rules.add_perm("consultations.withdraw_position", is_member_of_author_org & is_filed_and_open)
+rules.add_perm(
+    "consultations.add_attachment",
+    is_member_of_author_org & (is_draft | (is_filed_and_open & round_accepts_input)),
+)
+rules.add_perm("consultations.delete_attachment", is_member_of_author_org & is_draft)
+rules.add_perm("consultations.invite_cosigner", is_member_of_author_org & (is_draft | is_filed_and_open))
+rules.add_perm("consultations.respond_cosignature", is_invited_org_member & is_pending)

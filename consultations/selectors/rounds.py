@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from consultations.models import Round
+
+
+def round_list() -> QuerySet[Round]:
+    return Round.objects.order_by("starts_on", "id")
+
+
+def round_list_open_for_input(*, now: dt.datetime | None = None) -> QuerySet[Round]:
+    now = now or timezone.now()
+    return (
+        Round.objects.filter(cancelled_at__isnull=True, submission_deadline__gt=now)
+        .filter(Q(input_opens_at__isnull=True) | Q(input_opens_at__lte=now))
+        .order_by("submission_deadline")
+    )
+
+
+def round_next_open(*, now: dt.datetime | None = None, exclude: Round | None = None) -> Round | None:
+    """The round whose deadline comes first among those open for input, or else the next one to open."""
+    now = now or timezone.now()
+    rounds = round_list_open_for_input(now=now)
+    if exclude is not None:
+        rounds = rounds.exclude(pk=exclude.pk)
+    found = rounds.first()
+    if found is None:
+        upcoming = Round.objects.filter(cancelled_at__isnull=True, input_opens_at__gt=now)
+        if exclude is not None:
+            upcoming = upcoming.exclude(pk=exclude.pk)
+        found = upcoming.order_by("input_opens_at").first()
+    return found
+
+
+def round_list_targetable() -> QuerySet[Round]:
+    """Rounds a draft may target: not over, not cancelled, and taking positions."""
+    today = timezone.localdate()
+    return Round.objects.filter(
+        cancelled_at__isnull=True, submission_deadline__isnull=False, ends_on__gte=today
+    ).order_by("starts_on")

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from consultations.models import Position, Round
+
+
+def _when(moment) -> str:  # noqa: ANN001 - a datetime
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+class VersionConflict(ValidationError):
+    """Someone saved the object after the form was opened. ``current`` is the object as it is now."""
+
+    def __init__(self, current: Position) -> None:
+        self.current = current
+        super().__init__(
+            _(
+                "Someone else saved this position at %(time)s, after you opened the form. Your text was not "
+                "saved and is kept below; compare it with the current version shown beside it and save again."
+            )
+            % {"time": _when(current.updated_at)},
+            code="conflict",
+        )
+
+
+class RoundClosed(ValidationError):
+    """The target round does not accept input; the message names the deadline and the next open round."""
+
+    def __init__(self, round: Round, next_open: Round | None) -> None:
+        self.round = round
+        self.next_open = next_open
+        if round.submission_deadline is None:
+            message = _("«%(round)s» does not take positions.") % {"round": round.label}
+        elif round.input_opens_at and timezone.now() < round.input_opens_at:
+            message = _("«%(round)s» opens for input on %(opens)s.") % {
+                "round": round.label,
+                "opens": _when(round.input_opens_at),
+            }
+        else:
+            message = _("The submission deadline for «%(round)s» was %(deadline)s.") % {
+                "round": round.label,
+                "deadline": _when(round.submission_deadline),
+            }
+        if next_open is not None and next_open.submission_deadline is not None:
+            message += " " + _("The next round open for input is «%(next)s», until %(next_deadline)s.") % {
+                "next": next_open.label,
+                "next_deadline": _when(next_open.submission_deadline),
+            }
+        else:
+            message += " " + _("No other round is open for input at the moment.")
+        super().__init__(message, code="round_closed")

@@ -1,0 +1,66 @@
+// Cuarto de Junto: progressive enhancements only; every page works without this file.
+(function () {
+  "use strict";
+
+  var FOCUSABLE_ERROR = "[aria-invalid='true'], .form-errors, .errorlist";
+
+  function focusElement(element) {
+    if (!element) {
+      return false;
+    }
+    if (!element.matches("a[href], button, input, select, textarea, [tabindex]")) {
+      element.setAttribute("tabindex", "-1");
+    }
+    element.focus({ preventScroll: false });
+    return true;
+  }
+
+  // Where focus should go inside freshly swapped content: an explicit [data-autofocus], else the first
+  // field in error, else (only when the focused element was swapped away) the first heading.
+  function focusAfterSwap(target) {
+    if (!target || !target.isConnected) {
+      return;
+    }
+    if (focusElement(target.querySelector("[data-autofocus]"))) {
+      return;
+    }
+    var error = target.querySelector(FOCUSABLE_ERROR);
+    if (error) {
+      var field = target.querySelector("[aria-invalid='true']");
+      focusElement(field || error);
+      return;
+    }
+    var active = document.activeElement;
+    if (!active || active === document.body || !active.isConnected) {
+      focusElement(target.querySelector("h1, h2, h3, h4") || target);
+    }
+  }
+
+  function announce(text) {
+    var region = document.querySelector(".messages");
+    if (!region || !text) {
+      return;
+    }
+    var message = document.createElement("p");
+    message.className = "message message-error";
+    message.textContent = text;
+    region.appendChild(message);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var initial = document.querySelector("main [data-autofocus]");
+    if (initial) {
+      focusElement(initial);
+    }
+  });
+
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    focusAfterSwap(event.detail.target || event.target);
+  });
+
+  function onHtmxFailure() {
+    announce(document.body.getAttribute("data-htmx-error"));
+  }
+  document.body.addEventListener("htmx:responseError", onHtmxFailure);
+  document.body.addEventListener("htmx:sendError", onHtmxFailure);
+})();

@@ -1,0 +1,79 @@
+"""Fixtures for the roles of the permission matrix and a round open for input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from consultations import models
+from tests import factories
+
+
+@pytest.fixture
+def open_round(db) -> models.Round:
+    return factories.RoundFactory()
+
+
+@pytest.fixture
+def closed_round(db) -> models.Round:
+    return factories.RoundFactory(closed=True)
+
+
+@pytest.fixture
+def chapter(db) -> models.Chapter:
+    return factories.ChapterFactory(number=4, title_en="Rules of Origin", title_es="Reglas de Origen")
+
+
+@pytest.fixture
+def other_chapter(db) -> models.Chapter:
+    return factories.ChapterFactory(number=3, title_en="Agriculture", title_es="Agricultura")
+
+
+@dataclass
+class Cast:
+    """Everyone in the room: two organisations (A and B) and the government side."""
+
+    org_a: models.Organisation
+    org_b: models.Organisation
+    delegate_a: models.User
+    delegate_b: models.User
+    coordinator_a: models.User
+    official_of_chapter: models.User
+    official_of_other_chapter: models.User
+    coordinator: models.User  # the chief negotiator's team: reads everything
+    admin: models.User
+
+
+@pytest.fixture
+def cast(db, chapter, other_chapter) -> Cast:
+    org_a = factories.OrganisationFactory(name="Cámara Ficticia A", acronym="CFA")
+    org_b = factories.OrganisationFactory(name="Cámara Ficticia B", acronym="CFB")
+    delegate_a = factories.MembershipFactory(organisation=org_a).user
+    delegate_b = factories.MembershipFactory(organisation=org_b).user
+    coordinator_a = factories.MembershipFactory(organisation=org_a, role=models.Membership.Role.COORDINATOR).user
+    admin = factories.UserFactory(is_staff=True, is_superuser=True)
+    return Cast(
+        org_a=org_a,
+        org_b=org_b,
+        delegate_a=delegate_a,
+        delegate_b=delegate_b,
+        coordinator_a=coordinator_a,
+        official_of_chapter=factories.official(chapters=[chapter]),
+        official_of_other_chapter=factories.official(chapters=[other_chapter]),
+        coordinator=factories.official(chapters=[], coordinator=True),
+        admin=admin,
+    )
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Stop the embedded PostgreSQL if this test run started it (a `make run` server is left alone)."""
+    from django.conf import settings
+
+    from usmca import embedded
+
+    if getattr(settings, "EMBEDDED_DATABASE", False) and embedded.started_here:
+        from django.db import connections
+
+        connections.close_all()
+        embedded.stop(settings.EMBEDDED_PG_DIR)

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("consultations.urls")),
+]
+
+if settings.DEBUG and not settings.PRODUCTION:
+    urlpatterns += [path("dev/", include("consultations.urls_dev"))]

@@ -18,7 +18,7 @@ help:
 	@echo "make check  – Django system checks, migrations up to date, ruff"
 
 $(STAMP):
-	@set -e; py=""; \
+	@set -e; py=""; rm -f $(VENV)/.installed-*; \
 	for c in $(PYTHON_CANDIDATES); do \
 		if "$$c" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then py="$$c"; break; fi; \
 	done; \
@@ -26,8 +26,9 @@ $(STAMP):
 		echo "ERROR: no Python 3.12 or newer found (tried: $(strip $(PYTHON_CANDIDATES)))." >&2; \
 		echo "Install Python 3.12+ (or run: make PYTHON=/path/to/python3.12 ...)." >&2; exit 1; \
 	fi; \
-	echo "Using $$py ($$("$$py" --version))"; \
-	rm -rf $(VENV); "$$py" -m venv $(VENV); \
+	if ! $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
+		echo "Creating $(VENV) with $$py ($$("$$py" --version))"; rm -rf $(VENV); "$$py" -m venv $(VENV); \
+	fi; \
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip; \
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"; \
 	touch $@

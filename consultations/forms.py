@@ -9,7 +9,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from consultations.models import Chapter, Organisation, Position, PositionStatus, Round
+from consultations.models import Chapter, Confidentiality, Organisation, Position, PositionStatus, Round, Stance
 from consultations.selectors.rounds import round_list_targetable
 
 HS_LINE = re.compile(r"^\d{4}(\.?\d{2}){0,3}$")
@@ -94,14 +94,19 @@ class PositionContentForm(forms.ModelForm):
             self.fields["version"].initial = self.instance.version
         for name in ("title", "summary", "stance"):
             self.fields[name].required = True
+        # Radio buttons need no empty "choose" entry.
+        self.fields["stance"].choices = Stance.choices
+        self.fields["confidentiality"].choices = Confidentiality.choices
 
     def content(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}
 
 
 class PositionDraftForm(PositionContentForm):
-    chapter = ChapterChoiceField(label=_("Chapter"), queryset=Chapter.objects.all())
-    round = forms.ModelChoiceField(label=_("Target round"), queryset=Round.objects.none())
+    chapter = ChapterChoiceField(label=_("Chapter"), queryset=Chapter.objects.all(), empty_label=_("Choose a chapter"))
+    round = forms.ModelChoiceField(
+        label=_("Target round"), queryset=Round.objects.none(), empty_label=_("Choose a round")
+    )
     client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     class Meta(PositionContentForm.Meta):
@@ -137,9 +142,14 @@ class AmendForm(PositionContentForm):
 
 class PositionFilterForm(forms.Form):
     round = forms.ModelChoiceField(
-        label=_("Round"), queryset=Round.objects.exclude(kind=Round.Kind.MILESTONE), required=False
+        label=_("Round"),
+        queryset=Round.objects.exclude(kind=Round.Kind.MILESTONE),
+        required=False,
+        empty_label=_("All"),
     )
-    chapter = ChapterChoiceField(label=_("Chapter"), queryset=Chapter.objects.all(), required=False)
+    chapter = ChapterChoiceField(
+        label=_("Chapter"), queryset=Chapter.objects.all(), required=False, empty_label=_("All")
+    )
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("All"))] + list(PositionStatus.choices), required=False
     )
@@ -147,16 +157,20 @@ class PositionFilterForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(
-        label=_("Attach a file"),
-        help_text=_("PDF, DOCX, XLSX, CSV, PNG or JPEG; up to %(size)s each, %(count)d per position.")
-        % {"size": filesizeformat(settings.ATTACHMENT_MAX_BYTES), "count": settings.ATTACHMENTS_PER_POSITION},
-        allow_empty_file=True,
-    )
+    file = forms.FileField(label=_("Attach a file"), allow_empty_file=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Built per form, in the language of the request.
+        self.fields["file"].help_text = _(
+            "PDF, DOCX, XLSX, CSV, PNG or JPEG; up to %(size)s each, %(count)d per position."
+        ) % {"size": filesizeformat(settings.ATTACHMENT_MAX_BYTES), "count": settings.ATTACHMENTS_PER_POSITION}
 
 
 class CoSignInviteForm(forms.Form):
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none(), empty_label=_("Choose an organisation")
+    )
 
     def __init__(self, *args: Any, position: Position, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

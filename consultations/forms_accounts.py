@@ -72,9 +72,7 @@ class InvitationAcceptExistingForm(forms.Form):
 
 
 class MemberInviteForm(forms.Form):
-    email = forms.EmailField(
-        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "off"})
-    )
+    email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     role = forms.ChoiceField(
         label=_("Role"),
         choices=[
@@ -86,9 +84,7 @@ class MemberInviteForm(forms.Form):
 
 
 class OfficialInviteForm(forms.Form):
-    email = forms.EmailField(
-        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "off"})
-    )
+    email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     ministry = forms.ChoiceField(label=_("Ministry"), choices=OfficialProfile.Ministry.choices)
 
 

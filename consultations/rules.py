@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import rules
 
+from consultations import rules_accounts  # noqa: F401 - registers the account permissions too
 from consultations.models import CoSignature, Position
 from consultations.models.positions import CLOSED_STATUSES, UNFILED_STATUSES, PositionStatus
 from consultations.selectors.roles import user_coordinated_organisation_ids, user_organisation_ids

@@ -10,6 +10,21 @@ from consultations import models
 from tests import factories
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    """PBKDF2 at full strength costs most of a test's setup; the hasher is not what these tests are about."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(settings) -> None:
+    """A cache per test: allauth's failed sign-in counts must not leak from one test (or run) into another."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def open_round(db) -> models.Round:
     return factories.RoundFactory()

@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from usmca import embedded
+from usmca import broker, embedded
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("USMCA_VAR_DIR", BASE_DIR / "var")).resolve()
@@ -161,6 +161,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded attachments live outside every publicly served folder and are only streamed by a permission-checked
 # view (consultations.views.attachments).
@@ -210,14 +211,9 @@ else:
 # Celery: Redis when REDIS_URL (or CELERY_BROKER_URL) is set, otherwise kombu's filesystem transport.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL) or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
-    BROKER_DIR = VAR_DIR / "broker"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(BROKER_DIR / "queue"),
-        "data_folder_out": str(BROKER_DIR / "queue"),
-        "processed_folder": str(BROKER_DIR / "processed"),
-        "store_processed": False,
-    }
-    CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", f"file://{VAR_DIR / 'celery-results'}")
+    CELERY_BROKER_TRANSPORT_OPTIONS = broker.filesystem_transport_options(VAR_DIR)
+    CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", broker.filesystem_result_backend(VAR_DIR))
+    broker.make_folders(VAR_DIR)
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
     CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)

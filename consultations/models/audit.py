@@ -9,13 +9,23 @@ class AuditEvent(models.Model):
     and deletes (see migration 0002)."""
 
     actor = models.ForeignKey(
-        "consultations.User", on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+        "consultations.User",
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
     )
     action = models.CharField(_("action"), max_length=60)
     target_type = models.CharField(_("object type"), max_length=60)
     target_id = models.BigIntegerField(_("object id"))
     organisation = models.ForeignKey(
-        "consultations.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "consultations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     data = models.JSONField(_("details"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)

@@ -21,6 +21,7 @@ class Invitation(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     organisation = models.ForeignKey(
         "consultations.Organisation",
+        verbose_name=_("organisation"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -28,12 +29,19 @@ class Invitation(models.Model):
     )
     ministry = models.CharField(_("ministry"), max_length=20, blank=True)
     token_hash = models.CharField(max_length=64)
-    invited_by = models.ForeignKey("consultations.User", on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    invited_by = models.ForeignKey(
+        "consultations.User", verbose_name=_("invited by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        "consultations.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "consultations.User",
+        verbose_name=_("accepted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 

@@ -45,7 +45,7 @@ class Organisation(models.Model):
         "consultations.Chapter", verbose_name=_("followed chapters"), related_name="followers", blank=True
     )
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("organisation")
@@ -62,10 +62,14 @@ class Membership(models.Model):
         DELEGATE = "delegate", _("Delegate")
         COORDINATOR = "coordinator", _("Organisation coordinator")
 
-    user = models.ForeignKey("consultations.User", on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        "consultations.User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.DELEGATE)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("membership")
@@ -88,7 +92,9 @@ class OfficialProfile(models.Model):
         TRABAJO = "trabajo", _("Secretaría del Trabajo y Previsión Social")
         MEDIO_AMBIENTE = "semarnat", _("Secretaría de Medio Ambiente y Recursos Naturales")
 
-    user = models.OneToOneField("consultations.User", on_delete=models.CASCADE, related_name="official_profile")
+    user = models.OneToOneField(
+        "consultations.User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="official_profile"
+    )
     ministry = models.CharField(_("ministry"), max_length=20, choices=Ministry.choices, default=Ministry.ECONOMIA)
     chapters = models.ManyToManyField(
         "consultations.Chapter", verbose_name=_("assigned chapters"), related_name="officials", blank=True

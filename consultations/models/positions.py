@@ -4,6 +4,7 @@ import uuid
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -89,7 +90,9 @@ class Position(models.Model):
     hs_lines = ArrayField(
         models.CharField(max_length=12), verbose_name=_("affected HS tariff lines"), default=list, blank=True
     )
-    exports_usd = models.BigIntegerField(_("exports at stake (USD)"), null=True, blank=True)
+    exports_usd = models.BigIntegerField(
+        _("exports at stake (USD)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
     jobs = models.PositiveIntegerField(_("jobs at stake"), null=True, blank=True)
     confidentiality = models.CharField(
         _("confidentiality"),
@@ -105,12 +108,15 @@ class Position(models.Model):
         db_index=True,
     )
     version = models.PositiveIntegerField(_("version"), default=1)
-    created_by = models.ForeignKey("consultations.User", on_delete=models.PROTECT, related_name="positions_created")
+    created_by = models.ForeignKey(
+        "consultations.User", verbose_name=_("created by"), on_delete=models.PROTECT, related_name="positions_created"
+    )
     # The form's one-time token: submitting the same form twice creates one position.
     client_token = models.UUIDField(default=uuid.uuid4, editable=False)
-    signoff_requested_at = models.DateTimeField(null=True, blank=True)
+    signoff_requested_at = models.DateTimeField(_("sign-off requested at"), null=True, blank=True)
     signed_off_by = models.ForeignKey(
         "consultations.User",
+        verbose_name=_("signed off by"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -118,8 +124,8 @@ class Position(models.Model):
     )
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("position")
@@ -165,12 +171,16 @@ class Position(models.Model):
 class PositionRevision(models.Model):
     """A filed version of a position. Revision 1 is the text as filed; every amendment adds the next one."""
 
-    position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="revisions")
+    position = models.ForeignKey(
+        Position, verbose_name=_("position"), on_delete=models.CASCADE, related_name="revisions"
+    )
     number = models.PositiveIntegerField(_("revision"))
     content = models.JSONField(_("content"))
     reason = models.CharField(_("reason for the amendment"), max_length=500, blank=True)
-    created_by = models.ForeignKey("consultations.User", on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        "consultations.User", verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("position revision")
@@ -199,14 +209,18 @@ class Attachment(models.Model):
         PNG = "png", "PNG"
         JPEG = "jpg", "JPEG"
 
-    position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_upload_to, max_length=200)
+    position = models.ForeignKey(
+        Position, verbose_name=_("position"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
     size = models.PositiveIntegerField(_("size in bytes"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey("consultations.User", on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        "consultations.User", verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("attachment")
@@ -229,17 +243,29 @@ class CoSignature(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
 
-    position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="cosignatures")
+    position = models.ForeignKey(
+        Position, verbose_name=_("position"), on_delete=models.CASCADE, related_name="cosignatures"
+    )
     organisation = models.ForeignKey(
-        "consultations.Organisation", on_delete=models.CASCADE, related_name="cosignatures"
+        "consultations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="cosignatures",
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
-    invited_by = models.ForeignKey("consultations.User", on_delete=models.PROTECT, related_name="+")
-    invited_at = models.DateTimeField(auto_now_add=True)
-    responded_by = models.ForeignKey(
-        "consultations.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    invited_by = models.ForeignKey(
+        "consultations.User", verbose_name=_("invited by"), on_delete=models.PROTECT, related_name="+"
     )
-    responded_at = models.DateTimeField(null=True, blank=True)
+    invited_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    responded_by = models.ForeignKey(
+        "consultations.User",
+        verbose_name=_("answered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("co-signature")

@@ -107,7 +107,7 @@ class Round(models.Model):
     digest_at = models.DateTimeField(_("digest time"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("round")

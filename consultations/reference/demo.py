@@ -31,9 +31,7 @@ DEMO_DOMAIN = "demo.cuartodejunto.mx"
 RANDOM_SEED = 2026
 POSITION_COUNT = 200
 # Deterministic client tokens: the same demo position always has the same token, so a re-run finds it.
-POSITION_TOKEN_NAMESPACE = uuid.UUID(
-    "6f1c3a52-2026-4c0d-9a1e-cuar70dejun70".replace("cuar70dejun70", "5c0a7d3e1f00")
-)
+POSITION_TOKEN_NAMESPACE = uuid.UUID("6f1c3a52-2026-4c0d-9a1e-5c0a7d3e1f00")
 DISCLAIMER = "Texto ilustrativo de demostración; no representa la posición de ninguna organización real."
 
 
@@ -96,7 +94,7 @@ def demo_rounds(*, now: dt.datetime) -> tuple[DemoRound, ...]:
             ends_on=open_starts + dt.timedelta(days=4),
             # Opened two weeks ago, so the demo shows a call for positions already under way.
             schedule=Schedule(
-                input_opens_at=now - dt.timedelta(days=14),
+                input_opens_at=now.replace(minute=0, second=0, microsecond=0) - dt.timedelta(days=14),
                 submission_deadline=open_schedule.submission_deadline,
                 digest_at=open_schedule.digest_at,
             ),
@@ -389,8 +387,7 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
         "role_es": "Delegada",
         "role_en": "Delegate",
         "description": "Delegate of AAB-demo (auto parts); its filings need the coordinator's sign-off.",
-        "description_es": "Delegada de AAB-demo (autopartes); sus posiciones requieren visto bueno del "
-        "coordinador.",
+        "description_es": "Delegada de AAB-demo (autopartes); sus posiciones requieren visto bueno del coordinador.",
         "organisation": "a",
     },
     {
@@ -400,8 +397,7 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
         "role_es": "Coordinador de organización",
         "role_en": "Organisation coordinator",
         "description": "Coordinator of AAB-demo: signs off positions and manages its delegates.",
-        "description_es": "Coordinador de AAB-demo: da el visto bueno a posiciones y gestiona a sus "
-        "delegados.",
+        "description_es": "Coordinador de AAB-demo: da el visto bueno a posiciones y gestiona a sus delegados.",
         "organisation": "a",
     },
     {
@@ -450,10 +446,8 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
         "role": "negotiator",
         "role_es": "Negociador",
         "role_en": "Negotiator",
-        "description": "Lead of the rules-of-origin table: chapters 4, 5 and 12; posts briefings and room "
-        "questions.",
-        "description_es": "Jefe de la mesa de reglas de origen: capítulos 4, 5 y 12; publica informes y "
-        "consultas.",
+        "description": "Lead of the rules-of-origin table: chapters 4, 5 and 12; posts briefings and room questions.",
+        "description_es": "Jefe de la mesa de reglas de origen: capítulos 4, 5 y 12; publica informes y consultas.",
         "organisation": "",
     },
     {
@@ -547,8 +541,7 @@ TOPICS: tuple[Topic, ...] = (
         "aranceles, "
         "aun de forma temporal, rompería cadenas de suministro que cruzan la frontera varias veces.",
         "Compromiso expreso de las tres Partes de no reintroducir aranceles a mercancías originarias.",
-        "Si se revisa algún calendario, periodos de transición de al menos cinco años y cupos libres de "
-        "arancel.",
+        "Si se revisa algún calendario, periodos de transición de al menos cinco años y cupos libres de arancel.",
     ),
     Topic(
         2,
@@ -558,8 +551,7 @@ TOPICS: tuple[Topic, ...] = (
         "preferencial negociado para {producto}.",
         "Las medidas de este tipo se aplicaron en 2018 y volvieron a discutirse en 2025. Sin una disciplina "
         "regional, el acceso preferencial queda sujeto a decisiones que no pasan por el tratado.",
-        "Exención de las mercancías originarias de la región, o consultas previas obligatorias antes de "
-        "aplicarlas.",
+        "Exención de las mercancías originarias de la región, o consultas previas obligatorias antes de aplicarlas.",
         "Cupos exentos calculados sobre el comercio histórico de los últimos tres años.",
     ),
     Topic(
@@ -600,8 +592,7 @@ TOPICS: tuple[Topic, ...] = (
         3,
         _CON,
         "Disciplinas a los apoyos internos que distorsionan precios de {producto}",
-        "Si se revisan las disciplinas agrícolas, deben incluir los programas de pagos directos de las tres "
-        "Partes.",
+        "Si se revisan las disciplinas agrícolas, deben incluir los programas de pagos directos de las tres Partes.",
         "Los apoyos internos elevados permiten exportar {producto} por debajo de su costo, con efectos sobre "
         "productores mexicanos que no reciben apoyos comparables.",
         "Transparencia anual de apoyos internos por producto y consultas cuando excedan un umbral acordado.",
@@ -619,10 +610,8 @@ TOPICS: tuple[Topic, ...] = (
         "preferirían pagar el arancel de nación más favorecida y abandonar la cadena regional. Para "
         "{producto} "
         "eso significa perder pedidos de proveedores de primer nivel.",
-        "Mantener el valor de contenido regional vigente, sin contenido nacional obligatorio de un solo "
-        "país.",
-        "Cualquier aumento, gradual en no menos de siete años y sin requisito de contenido de una sola "
-        "Parte.",
+        "Mantener el valor de contenido regional vigente, sin contenido nacional obligatorio de un solo país.",
+        "Cualquier aumento, gradual en no menos de siete años y sin requisito de contenido de una sola Parte.",
         red_flag=True,
         sectors=_AUTO,
     ),
@@ -630,8 +619,7 @@ TOPICS: tuple[Topic, ...] = (
         4,
         _CON,
         "Acumulación de origen para insumos de {producto}",
-        "Pedimos que los insumos de cualquiera de las tres Partes cuenten plenamente como originarios en "
-        "{producto}.",
+        "Pedimos que los insumos de cualquiera de las tres Partes cuenten plenamente como originarios en {producto}.",
         "La acumulación plena reconoce que la producción regional de {producto} integra insumos de los tres "
         "países; sin ella, el cálculo de origen castiga a quien más se integra.",
         "Acumulación plena entre las tres Partes para el cálculo de origen.",
@@ -657,8 +645,7 @@ TOPICS: tuple[Topic, ...] = (
         "Pedimos que la certificación de origen pueda hacerse por medios electrónicos, sin formato "
         "obligatorio "
         "y con firma electrónica reconocida por las tres Partes.",
-        "La certificación en papel genera rechazos por errores de forma que no afectan el origen de la "
-        "mercancía.",
+        "La certificación en papel genera rechazos por errores de forma que no afectan el origen de la mercancía.",
         "Certificación electrónica aceptada en las tres aduanas, con datos mínimos comunes.",
         "Periodo de gracia de 30 días para corregir errores de forma sin perder la preferencia.",
     ),
@@ -677,8 +664,7 @@ TOPICS: tuple[Topic, ...] = (
         _CON,
         "Registros digitales aceptados en auditorías de origen",
         "Proponemos que los registros contables y de producción en formato digital sean prueba suficiente.",
-        "Conservar expedientes físicos por cinco años representa un costo alto para exportadores de "
-        "{producto}.",
+        "Conservar expedientes físicos por cinco años representa un costo alto para exportadores de {producto}.",
         "Aceptación expresa de registros digitales con integridad verificable.",
         "Aceptación de copias digitalizadas certificadas.",
     ),
@@ -697,10 +683,8 @@ TOPICS: tuple[Topic, ...] = (
         6,
         _OFF,
         "Ampliar los niveles de preferencia arancelaria para {producto}",
-        "Pedimos ampliar los niveles de preferencia arancelaria (TPL) para {producto} que no cumplen la "
-        "regla.",
-        "Los niveles vigentes se agotan en el primer semestre, lo que concentra exportaciones y encarece la "
-        "logística.",
+        "Pedimos ampliar los niveles de preferencia arancelaria (TPL) para {producto} que no cumplen la regla.",
+        "Los niveles vigentes se agotan en el primer semestre, lo que concentra exportaciones y encarece la logística.",
         "Aumento del 20 % de los niveles de preferencia y asignación trimestral.",
         "Asignación trimestral sin aumento de volumen.",
     ),
@@ -729,8 +713,7 @@ TOPICS: tuple[Topic, ...] = (
         7,
         _OFF,
         "Resoluciones anticipadas vinculantes en 90 días",
-        "Las resoluciones anticipadas de clasificación y origen deben emitirse en 90 días y obligar a la "
-        "autoridad.",
+        "Las resoluciones anticipadas de clasificación y origen deben emitirse en 90 días y obligar a la autoridad.",
         "Sin certeza previa, cada embarque de {producto} corre el riesgo de una reclasificación posterior.",
         "Plazo de 90 días y vigencia mínima de tres años.",
         "Plazo de 120 días con afirmativa ficta.",
@@ -739,8 +722,7 @@ TOPICS: tuple[Topic, ...] = (
         7,
         _CON,
         "Reconocimiento mutuo de operadores económicos autorizados",
-        "Proponemos que los programas de operador económico autorizado de las tres Partes se reconozcan "
-        "entre sí.",
+        "Proponemos que los programas de operador económico autorizado de las tres Partes se reconozcan entre sí.",
         "Una empresa certificada en México pasa hoy por los mismos controles que una desconocida al entrar a "
         "Estados Unidos o Canadá.",
         "Reconocimiento mutuo pleno con beneficios equivalentes.",
@@ -754,8 +736,7 @@ TOPICS: tuple[Topic, ...] = (
         "El reconocimiento de la propiedad del Estado sobre hidrocarburos debe convivir con la certeza de "
         "los "
         "contratos ya otorgados.",
-        "Los proyectos de {producto} tienen horizontes de inversión de 15 a 25 años que dependen de reglas "
-        "estables.",
+        "Los proyectos de {producto} tienen horizontes de inversión de 15 a 25 años que dependen de reglas estables.",
         "Declaración de que el capítulo no afecta derechos adquiridos conforme a contratos vigentes.",
         "Consultas previas antes de cambios regulatorios que afecten contratos vigentes.",
     ),
@@ -775,8 +756,7 @@ TOPICS: tuple[Topic, ...] = (
         _OFF,
         "Acceso no discriminatorio a infraestructura de transporte de gas",
         "Proponemos compromisos de acceso abierto y no discriminatorio a ductos y terminales.",
-        "El acceso a infraestructura define la competitividad de {producto} tanto como el costo de "
-        "extracción.",
+        "El acceso a infraestructura define la competitividad de {producto} tanto como el costo de extracción.",
         "Acceso abierto con tarifas reguladas y publicadas.",
         "Publicación de capacidad disponible y criterios de asignación.",
     ),
@@ -786,9 +766,7 @@ TOPICS: tuple[Topic, ...] = (
         _OFF,
         "Reconocimiento de regionalización sanitaria para {producto}",
         "Pedimos que se reconozcan zonas libres de plagas y enfermedades dentro de México.",
-        "Un brote localizado cierra hoy la exportación de {producto} de todo el país, aunque afecte a una "
-        "sola "
-        "región.",
+        "Un brote localizado cierra hoy la exportación de {producto} de todo el país, aunque afecte a una sola región.",
         "Reconocimiento de regionalización en un plazo máximo de 120 días tras la solicitud.",
         "Procedimiento trilateral con plazos y visitas de verificación conjuntas.",
     ),
@@ -847,8 +825,7 @@ TOPICS: tuple[Topic, ...] = (
         _CON,
         "Transparencia en investigaciones antidumping contra {producto}",
         "Pedimos acceso a la información de las investigaciones y audiencias públicas en cada etapa.",
-        "Los exportadores de {producto} a menudo conocen la metodología de cálculo hasta la resolución "
-        "final.",
+        "Los exportadores de {producto} a menudo conocen la metodología de cálculo hasta la resolución final.",
         "Acceso a expedientes y audiencia antes de la determinación preliminar.",
         "Notificación previa de la metodología con 30 días para comentarios.",
     ),
@@ -866,8 +843,7 @@ TOPICS: tuple[Topic, ...] = (
         11,
         _DEF,
         "Etiquetado sin requisitos discriminatorios de país de origen",
-        "Rechazamos requisitos de etiquetado que distingan {producto} por país de origen sin sustento "
-        "técnico.",
+        "Rechazamos requisitos de etiquetado que distingan {producto} por país de origen sin sustento técnico.",
         "El etiquetado obligatorio de origen ha servido antes como barrera encubierta en la región.",
         "Disciplina expresa contra etiquetados de origen sin justificación técnica.",
         "Periodo de adaptación de 18 meses ante cualquier requisito nuevo.",
@@ -887,8 +863,7 @@ TOPICS: tuple[Topic, ...] = (
         _OFF,
         "Convergencia regulatoria en normas de seguridad para {producto}",
         "Pedimos un plan de convergencia de normas de seguridad entre las tres Partes.",
-        "Fabricar versiones distintas de {producto} para cada mercado norteamericano no agrega seguridad y "
-        "sí costo.",
+        "Fabricar versiones distintas de {producto} para cada mercado norteamericano no agrega seguridad y sí costo.",
         "Plan de convergencia con calendario de tres años.",
         "Reconocimiento de equivalencia en una lista prioritaria de normas.",
     ),
@@ -896,10 +871,8 @@ TOPICS: tuple[Topic, ...] = (
         12,
         _CON,
         "Reconocimiento de pruebas realizadas en laboratorios mexicanos",
-        "Proponemos que las pruebas de desempeño y emisiones hechas en México cuenten para los tres "
-        "mercados.",
-        "La capacidad de laboratorios en México para {producto} ha crecido y está acreditada "
-        "internacionalmente.",
+        "Proponemos que las pruebas de desempeño y emisiones hechas en México cuenten para los tres mercados.",
+        "La capacidad de laboratorios en México para {producto} ha crecido y está acreditada internacionalmente.",
         "Reconocimiento de laboratorios acreditados.",
         "Proyecto piloto con dos laboratorios por Parte.",
     ),
@@ -933,8 +906,7 @@ TOPICS: tuple[Topic, ...] = (
         _OFF,
         "Acceso a compras de entidades subfederales",
         "Pedimos incluir compras de estados y provincias en la cobertura del capítulo.",
-        "Buena parte de las compras de {producto} en Estados Unidos y Canadá las hacen gobiernos "
-        "subfederales.",
+        "Buena parte de las compras de {producto} en Estados Unidos y Canadá las hacen gobiernos subfederales.",
         "Cobertura de al menos diez estados y provincias en la primera etapa.",
         "Compromiso de negociar la cobertura subfederal en dos años.",
     ),
@@ -943,8 +915,7 @@ TOPICS: tuple[Topic, ...] = (
         _CON,
         "Umbrales de contratación actualizados y publicados",
         "Proponemos actualizar los umbrales cada dos años y publicarlos en la moneda de cada Parte.",
-        "La falta de claridad sobre umbrales ha excluido a proveedores de {producto} de licitaciones "
-        "cubiertas.",
+        "La falta de claridad sobre umbrales ha excluido a proveedores de {producto} de licitaciones cubiertas.",
         "Publicación bienal de umbrales en pesos, dólares estadounidenses y canadienses.",
         "Publicación bienal en dólares estadounidenses.",
     ),
@@ -968,8 +939,7 @@ TOPICS: tuple[Topic, ...] = (
         _CON,
         "Trato nacional y de nación más favorecida para inversiones en {producto}",
         "Las inversiones mexicanas en {producto} deben recibir trato nacional en las tres Partes.",
-        "Los mecanismos de revisión de inversiones extranjeras se han ampliado sin distinguir a socios del "
-        "tratado.",
+        "Los mecanismos de revisión de inversiones extranjeras se han ampliado sin distinguir a socios del tratado.",
         "Trato preferente para inversionistas de la región en revisiones de seguridad nacional.",
         "Plazos y criterios publicados para esas revisiones.",
     ),
@@ -1027,8 +997,7 @@ TOPICS: tuple[Topic, ...] = (
         _OFF,
         "Tarjeta de viajero de negocios de Norteamérica",
         "Proponemos una tarjeta de viajero de negocios con entrada ágil en las tres Partes.",
-        "Los viajes de negocios cortos para atender clientes de {producto} se retrasan por trámites "
-        "repetidos.",
+        "Los viajes de negocios cortos para atender clientes de {producto} se retrasan por trámites repetidos.",
         "Tarjeta trilateral con vigencia de cinco años.",
         "Carril preferente para viajeros de negocios registrados.",
     ),
@@ -1046,10 +1015,8 @@ TOPICS: tuple[Topic, ...] = (
         17,
         _OFF,
         "Pasaporte regional para servicios financieros transfronterizos",
-        "Proponemos que ciertos servicios financieros autorizados en una Parte puedan ofrecerse en las "
-        "otras.",
-        "La autorización separada en cada mercado limita la escala de intermediarios mexicanos de "
-        "{producto}.",
+        "Proponemos que ciertos servicios financieros autorizados en una Parte puedan ofrecerse en las otras.",
+        "La autorización separada en cada mercado limita la escala de intermediarios mexicanos de {producto}.",
         "Pasaporte para una lista de servicios de bajo riesgo.",
         "Procedimiento de autorización simplificado para intermediarios ya supervisados.",
     ),
@@ -1085,8 +1052,7 @@ TOPICS: tuple[Topic, ...] = (
         18,
         _DEF,
         "Disciplinas a operadores dominantes con un regulador fuerte",
-        "Las disciplinas a operadores con poder sustancial deben ir acompañadas de un regulador "
-        "independiente.",
+        "Las disciplinas a operadores con poder sustancial deben ir acompañadas de un regulador independiente.",
         "Sin un regulador con facultades, las obligaciones a operadores dominantes no se cumplen.",
         "Compromiso de independencia y facultades del regulador.",
         "Mantener las disciplinas vigentes.",
@@ -1133,8 +1099,7 @@ TOPICS: tuple[Topic, ...] = (
         20,
         _CON,
         "Equilibrio entre protección de datos de prueba y competencia",
-        "Los plazos de protección de datos de prueba deben equilibrar innovación y competencia en "
-        "{producto}.",
+        "Los plazos de protección de datos de prueba deben equilibrar innovación y competencia en {producto}.",
         "Plazos excesivos retrasan la entrada de competidores sin beneficio proporcional para la innovación.",
         "Mantener los plazos vigentes.",
         "Excepciones para investigación y trámites de registro.",
@@ -1152,10 +1117,8 @@ TOPICS: tuple[Topic, ...] = (
         20,
         _DEF,
         "Protección de nombres comunes frente a indicaciones geográficas",
-        "Los nombres de uso común en {producto} no deben quedar reservados por indicaciones geográficas de "
-        "terceros.",
-        "Productores mexicanos usan términos genéricos que podrían quedar restringidos por acuerdos con "
-        "terceros.",
+        "Los nombres de uso común en {producto} no deben quedar reservados por indicaciones geográficas de terceros.",
+        "Productores mexicanos usan términos genéricos que podrían quedar restringidos por acuerdos con terceros.",
         "Procedimiento de oposición y lista de nombres comunes.",
         "Consulta previa a cualquier reconocimiento de indicaciones geográficas.",
     ),
@@ -1307,8 +1270,7 @@ TOPICS: tuple[Topic, ...] = (
         _DEF,
         "Sin sanciones comerciales vinculadas al tipo de cambio",
         "El capítulo no debe habilitar medidas comerciales por motivos cambiarios.",
-        "Vincular el tipo de cambio a sanciones afectaría a exportadores de {producto} por decisiones "
-        "ajenas.",
+        "Vincular el tipo de cambio a sanciones afectaría a exportadores de {producto} por decisiones ajenas.",
         "Mantener el capítulo fuera de la solución de controversias comerciales.",
         "Consultas técnicas entre autoridades monetarias.",
     ),
@@ -1399,9 +1361,7 @@ def organisation_coordinator(organisation: DemoOrganisation) -> str:
 def _priority(rng: random.Random, topic: Topic) -> str:
     if topic.red_flag:
         return Priority.RED_LINE if rng.random() < 0.85 else Priority.HIGH
-    return rng.choices(
-        (Priority.RED_LINE, Priority.HIGH, Priority.MEDIUM, Priority.LOW), weights=(5, 30, 45, 20)
-    )[0]
+    return rng.choices((Priority.RED_LINE, Priority.HIGH, Priority.MEDIUM, Priority.LOW), weights=(5, 30, 45, 20))[0]
 
 
 def _outcome(rng: random.Random, *, author: str, coordinator: str, signoff: bool) -> Outcome:
@@ -1442,9 +1402,7 @@ def demo_positions() -> list[DemoPosition]:
         fill = {"producto": organisation.product}
         has_goods = bool(organisation.hs_lines)
         hs_lines = (
-            sorted(rng.sample(organisation.hs_lines, rng.randint(1, len(organisation.hs_lines))))
-            if has_goods
-            else []
+            sorted(rng.sample(organisation.hs_lines, rng.randint(1, len(organisation.hs_lines)))) if has_goods else []
         )
         exports_usd = rng.randrange(5, 2500) * 1_000_000 if has_goods and rng.random() < 0.8 else None
         jobs = rng.randrange(2, 160) * 250 if rng.random() < 0.7 else None
@@ -1472,9 +1430,7 @@ def demo_positions() -> list[DemoPosition]:
                 author=coordinator if outcome == "withdraw" else author,
                 outcome=outcome,
                 data=data,
-                withdraw_reason="Se integrará en una posición conjunta del sector."
-                if outcome == "withdraw"
-                else "",
+                withdraw_reason="Se integrará en una posición conjunta del sector." if outcome == "withdraw" else "",
             )
         )
     return positions

@@ -82,9 +82,7 @@ def consultation_schedule(*, starts_on: dt.date, time_zone: str) -> Schedule:
 
 
 CHAPTERS: tuple[ChapterFact, ...] = (
-    ChapterFact(
-        1, "Initial Provisions and General Definitions", "Disposiciones Iniciales y Definiciones Generales"
-    ),
+    ChapterFact(1, "Initial Provisions and General Definitions", "Disposiciones Iniciales y Definiciones Generales"),
     ChapterFact(
         2,
         "National Treatment and Market Access for Goods",
@@ -101,10 +99,8 @@ CHAPTERS: tuple[ChapterFact, ...] = (
     ),
     ChapterFact(
         8,
-        "Recognition of the Mexican State's Direct, Inalienable, and Imprescriptible Ownership of "
-        "Hydrocarbons",
-        "Reconocimiento de la Propiedad Directa, Inalienable e Imprescriptible del Estado Mexicano sobre "
-        "Hidrocarburos",
+        "Recognition of the Mexican State's Direct, Inalienable, and Imprescriptible Ownership of Hydrocarbons",
+        "Reconocimiento de la Propiedad Directa, Inalienable e Imprescriptible del Estado Mexicano sobre Hidrocarburos",
     ),
     ChapterFact(9, "Sanitary and Phytosanitary Measures", "Medidas Sanitarias y Fitosanitarias"),
     ChapterFact(10, "Trade Remedies", "Remedios Comerciales"),
@@ -131,9 +127,7 @@ CHAPTERS: tuple[ChapterFact, ...] = (
     ChapterFact(27, "Anticorruption", "Anticorrupción"),
     ChapterFact(28, "Good Regulatory Practices", "Buenas Prácticas Regulatorias"),
     ChapterFact(29, "Publication and Administration", "Publicación y Administración"),
-    ChapterFact(
-        30, "Administrative and Institutional Provisions", "Disposiciones Administrativas e Institucionales"
-    ),
+    ChapterFact(30, "Administrative and Institutional Provisions", "Disposiciones Administrativas e Institucionales"),
     ChapterFact(31, "Dispute Settlement", "Solución de Controversias"),
     ChapterFact(32, "Exceptions and General Provisions", "Excepciones y Disposiciones Generales"),
     ChapterFact(
@@ -148,17 +142,13 @@ CHAPTERS: tuple[ChapterFact, ...] = (
 # groupings are the project's own, chosen so that every chapter sits at exactly one table.
 TABLES: tuple[TableFact, ...] = (
     TableFact("Acceso a mercados", "Market access", (2, 3, 6)),
-    TableFact(
-        "Reglas de origen y procedimientos aduaneros", "Rules of origin and customs procedures", (4, 5, 7)
-    ),
+    TableFact("Reglas de origen y procedimientos aduaneros", "Rules of origin and customs procedures", (4, 5, 7)),
     TableFact(
         "Medidas sanitarias, fitosanitarias y obstáculos técnicos",
         "Sanitary, phytosanitary and technical barriers",
         (9, 11, 12),
     ),
-    TableFact(
-        "Remedios comerciales y solución de controversias", "Trade remedies and dispute settlement", (10, 31)
-    ),
+    TableFact("Remedios comerciales y solución de controversias", "Trade remedies and dispute settlement", (10, 31)),
     TableFact(
         "Inversión, servicios y comercio digital",
         "Investment, services and digital trade",
@@ -201,9 +191,7 @@ SECTORS: tuple[SectorFact, ...] = (
     ),
     SectorFact("336", "Fabricación de equipo de transporte", "Transportation equipment manufacturing"),
     SectorFact("3361", "Fabricación de automóviles y camiones", "Motor vehicle manufacturing"),
-    SectorFact(
-        "3363", "Fabricación de partes para vehículos automotores", "Motor vehicle parts manufacturing"
-    ),
+    SectorFact("3363", "Fabricación de partes para vehículos automotores", "Motor vehicle parts manufacturing"),
     SectorFact("484", "Autotransporte de carga", "Truck transportation"),
     SectorFact("5112", "Edición de software", "Software publishers"),
     SectorFact(
@@ -280,9 +268,7 @@ CALENDAR_2017_2018: tuple[RoundFact, ...] = (
         "2017-12-15",
         "A nivel técnico. Algunas fuentes dan del 9 al 15 de diciembre; el estudio de caso, del 11 al 16.",
     ),
-    _round(
-        _F, _TRI, "Ronda 6", _MONTREAL, "2018-01-23", "2018-01-29", "Se cerró el capítulo de Anticorrupción."
-    ),
+    _round(_F, _TRI, "Ronda 6", _MONTREAL, "2018-01-23", "2018-01-29", "Se cerró el capítulo de Anticorrupción."),
     _round(
         _F,
         _TRI,

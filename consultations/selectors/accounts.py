@@ -10,9 +10,9 @@ from consultations.models import Invitation, Membership, OfficialProfile, Organi
 
 
 def organisation_list_coordinated_by(*, user: User) -> QuerySet[Organisation]:
-    return Organisation.objects.filter(
-        memberships__user=user, memberships__role=Membership.Role.COORDINATOR
-    ).order_by("name")
+    return Organisation.objects.filter(memberships__user=user, memberships__role=Membership.Role.COORDINATOR).order_by(
+        "name"
+    )
 
 
 def organisation_get_coordinated(*, user: User, organisation_id: int | None = None) -> Organisation:

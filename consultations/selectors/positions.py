@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from consultations.models import (
     Attachment,
@@ -120,9 +121,11 @@ def chapter_list_with_counts(*, user: User) -> QuerySet[Chapter]:
 
 
 def cosignature_list_for(*, user: User) -> QuerySet[CoSignature]:
-    """Invitations addressed to the user's organisations."""
+    """Invitations addressed to the user's organisations; a declined one is gone with the position it named."""
     return (
-        CoSignature.objects.filter(organisation_id__in=user_organisation_ids(user))
+        CoSignature.objects.filter(
+            organisation_id__in=user_organisation_ids(user), status__in=VISIBLE_COSIGNATURE_STATUSES
+        )
         .select_related("position__organisation", "position__chapter", "position__round", "organisation")
         .order_by("status", "-invited_at")
     )
@@ -154,6 +157,13 @@ def revision_diff(*, older: PositionRevision, newer: PositionRevision) -> list[F
         lines = [(line[0], line[2:]) for line in difflib.ndiff(before, after) if line[:1] in {" ", "+", "-"}]
         label = str(Position._meta.get_field(name).verbose_name)
         diffs.append(FieldDiff(field=name, label=label, lines=lines))
+    before = [item["name"] for item in older.content.get("attachments", [])]
+    after = [item["name"] for item in newer.content.get("attachments", [])]
+    if before != after:
+        lines = [("-", name) for name in before if name not in after] + [
+            ("+", name) for name in after if name not in before
+        ]
+        diffs.append(FieldDiff(field="attachments", label=str(_("attachments")), lines=lines))
     return diffs
 
 

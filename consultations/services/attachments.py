@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -16,11 +17,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from consultations.models import Attachment, Membership, Position
 from consultations.models.positions import CLOSED_STATUSES, UNFILED_STATUSES
+from consultations.selectors.rounds import round_next_open
 from consultations.services.audit import audit_record
 from consultations.services.errors import RoundClosed
+from consultations.services.positions import revision_record
 
 if TYPE_CHECKING:
     from consultations.models import User
@@ -54,7 +58,7 @@ def clean_file_name(name: str) -> str:
     name = name.strip().strip(".").strip()
     stem, ext = os.path.splitext(name)
     if len(name) > MAX_NAME:
-        name = stem[: MAX_NAME - len(ext)] + ext
+        name = (stem[: MAX_NAME - len(ext)] + ext) if len(ext) < MAX_NAME // 2 else name[:MAX_NAME]
     return name
 
 
@@ -63,7 +67,8 @@ def _looks_like_csv(head: bytes) -> bool:
         return False
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            text = head.decode(encoding)
+            # Incremental: the 8 KB sample may end in the middle of a multi-byte character.
+            text = codecs.getincrementaldecoder(encoding)().decode(head)
             break
         except UnicodeDecodeError:
             continue
@@ -114,7 +119,7 @@ def attachment_add(*, by: User, position: Position, upload: UploadedFile) -> Att
     if position.status in CLOSED_STATUSES:
         raise ValidationError(_("This position is closed; no attachments can be added."), code="closed")
     if position.status not in UNFILED_STATUSES and not position.round.accepts_input:
-        raise RoundClosed(position.round, None)
+        raise RoundClosed(position.round, round_next_open(exclude=position.round))
     name = clean_file_name(upload.name or "")
     if not name or not os.path.splitext(name)[0]:
         raise ValidationError(_("The file needs a name."), code="name")
@@ -131,8 +136,14 @@ def attachment_add(*, by: User, position: Position, upload: UploadedFile) -> Att
             code="too_large",
         )
     if position.attachments.count() >= settings.ATTACHMENTS_PER_POSITION:
+        limit = settings.ATTACHMENTS_PER_POSITION
         raise ValidationError(
-            _("A position can have at most %(count)d attachments.") % {"count": settings.ATTACHMENTS_PER_POSITION},
+            ngettext(
+                "A position can have at most %(count)d attachment.",
+                "A position can have at most %(count)d attachments.",
+                limit,
+            )
+            % {"count": limit},
             code="too_many",
         )
     kind = detect_kind(upload)
@@ -151,6 +162,9 @@ def attachment_add(*, by: User, position: Position, upload: UploadedFile) -> Att
     try:
         with transaction.atomic():
             attachment.save()
+            if position.status not in UNFILED_STATUSES:
+                # Evidence added after filing changes the filed record: it becomes the next revision.
+                revision_record(position, by=by)
             audit_record(
                 actor=by,
                 action="attachment.add",

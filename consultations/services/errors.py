@@ -35,7 +35,9 @@ class RoundClosed(ValidationError):
     def __init__(self, round: Round, next_open: Round | None) -> None:
         self.round = round
         self.next_open = next_open
-        if round.submission_deadline is None:
+        if round.cancelled_at:
+            message = _("«%(round)s» was cancelled.") % {"round": round.label}
+        elif round.submission_deadline is None:
             message = _("«%(round)s» does not take positions.") % {"round": round.label}
         elif round.input_opens_at and timezone.now() < round.input_opens_at:
             message = _("«%(round)s» opens for input on %(opens)s.") % {
@@ -47,7 +49,12 @@ class RoundClosed(ValidationError):
                 "round": round.label,
                 "deadline": _when(round.submission_deadline),
             }
-        if next_open is not None and next_open.submission_deadline is not None:
+        if next_open is not None and next_open.input_opens_at and timezone.now() < next_open.input_opens_at:
+            message += " " + _("The next round, «%(next)s», opens for input on %(opens)s.") % {
+                "next": next_open.label,
+                "opens": _when(next_open.input_opens_at),
+            }
+        elif next_open is not None and next_open.submission_deadline is not None:
             message += " " + _("The next round open for input is «%(next)s», until %(next_deadline)s.") % {
                 "next": next_open.label,
                 "next_deadline": _when(next_open.submission_deadline),

@@ -79,9 +79,7 @@ def invitation_create(
     email = _normalise_email(email)
     if role == Invitation.Role.OFFICIAL:
         if OfficialProfile.objects.filter(user__email__iexact=email).exists():
-            raise ValidationError(
-                _("%(email)s is already an official."), code="exists", params={"email": email}
-            )
+            raise ValidationError(_("%(email)s is already an official."), code="exists", params={"email": email})
         ministry_value = ministry
     else:
         if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
@@ -124,9 +122,7 @@ def invitation_create(
         data={"email": email, "role": role, "ministry": ministry_value, "superseded": superseded},
     )
     # robust: the invitation is saved either way; a failed send is logged and "invite again" re-sends it.
-    transaction.on_commit(
-        partial(_invitation_email_send, invitation_id=invitation.pk, token=token), robust=True
-    )
+    transaction.on_commit(partial(_invitation_email_send, invitation_id=invitation.pk, token=token), robust=True)
     return invitation, token
 
 
@@ -215,9 +211,7 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
 
     data: dict[str, object] = {"email": invitation.email, "role": invitation.role}
     if invitation.role == Invitation.Role.OFFICIAL:
-        profile, created = OfficialProfile.objects.get_or_create(
-            user=user, defaults={"ministry": invitation.ministry}
-        )
+        profile, created = OfficialProfile.objects.get_or_create(user=user, defaults={"ministry": invitation.ministry})
         if not created and profile.ministry != invitation.ministry:
             profile.ministry = invitation.ministry
             profile.save(update_fields=["ministry"])
@@ -227,11 +221,7 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
             user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
         )
         # An invitation may promote a delegate to coordinator, never demote one.
-        if (
-            not created
-            and invitation.role == Invitation.Role.COORDINATOR
-            and membership.role != invitation.role
-        ):
+        if not created and invitation.role == Invitation.Role.COORDINATOR and membership.role != invitation.role:
             membership.role = Membership.Role.COORDINATOR
             membership.save(update_fields=["role"])
         data["membership"] = membership.pk
@@ -304,3 +294,15 @@ def membership_remove(*, by: User, membership: Membership) -> None:
         data={"user": membership.user_id, "email": membership.user.email, "role": membership.role},
     )
     membership.delete()
+
+
+# Unused invitations are kept this long after they expire, so a coordinator can still see what happened.
+EXPIRED_RETENTION = dt.timedelta(days=30)
+
+
+@transaction.atomic
+def invitation_purge_expired(*, now: dt.datetime | None = None) -> int:
+    """Delete invitations that were never accepted and expired more than a month ago. Idempotent."""
+    cutoff = (now or timezone.now()) - EXPIRED_RETENTION
+    deleted, _counts = Invitation.objects.filter(accepted_at__isnull=True, expires_at__lt=cutoff).delete()
+    return deleted

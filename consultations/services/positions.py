@@ -26,7 +26,7 @@ def _require_member(*, user: User, organisation_id: int, coordinator: bool = Fal
     memberships = Membership.objects.filter(user=user, organisation_id=organisation_id)
     if coordinator:
         memberships = memberships.filter(role=Membership.Role.COORDINATOR)
-    membership = memberships.first()
+    membership = memberships.filter(organisation__is_active=True).first()
     if membership is None:
         raise PermissionDenied(_("You are not allowed to do this for that organisation."))
     return membership
@@ -37,7 +37,9 @@ def _require_round_open(round: Round) -> None:
         raise RoundClosed(round, round_next_open(exclude=round))
 
 
-def _require_targetable(round: Round) -> None:
+def _require_targetable(round: Round | None) -> None:
+    if round is None:
+        raise ValidationError({"round": _("Choose the round this position is for.")})
     if round.cancelled_at or round.submission_deadline is None or round.ends_at <= timezone.now():
         raise ValidationError({"round": _("«%(round)s» does not take positions.") % {"round": round.label}})
 
@@ -60,7 +62,7 @@ def _apply(position: Position, data: dict[str, Any], fields: tuple[str, ...]) ->
         if name == "hs_lines":
             value = list(value or [])
         if name in ("chapter", "round"):
-            if getattr(position, f"{name}_id") != value.pk:
+            if getattr(position, f"{name}_id") != (value.pk if value is not None else None):
                 setattr(position, name, value)
                 changed.append(name)
             continue
@@ -84,7 +86,8 @@ def _snapshot(position: Position) -> dict[str, Any]:
     return content
 
 
-def _add_revision(position: Position, *, by: User, reason: str = "") -> PositionRevision:
+def revision_record(position: Position, *, by: User, reason: str = "") -> PositionRevision:
+    """Record the position as it now is as its next revision. Call inside the service's transaction."""
     last = position.revisions.order_by("-number").values_list("number", flat=True).first() or 0
     return PositionRevision.objects.create(
         position=position, number=last + 1, content=_snapshot(position), reason=reason, created_by=by
@@ -103,7 +106,7 @@ def position_create(
             return existing
     position = Position(organisation=organisation, created_by=by, client_token=client_token or uuid.uuid4())
     _apply(position, data, EDITABLE_FIELDS)
-    _require_targetable(position.round)
+    _require_targetable(position.round if position.round_id else None)
     _validate(position)
     try:
         with transaction.atomic():
@@ -129,7 +132,7 @@ def position_update_draft(
     _check_version(position, expected_version)
     changed = _apply(position, data, EDITABLE_FIELDS)
     if "round" in changed:
-        _require_targetable(position.round)
+        _require_targetable(position.round if position.round_id else None)
     _validate(position)
     if changed:
         position.version += 1
@@ -151,7 +154,7 @@ def _file(position: Position, *, by: User, signed_off_by: User | None) -> Positi
     position.signed_off_by = signed_off_by
     position.version += 1
     position.save()
-    _add_revision(position, by=by)
+    revision_record(position, by=by)
     audit_record(actor=by, action="position.file", target=position, organisation=position.organisation)
     return position
 
@@ -229,7 +232,7 @@ def position_amend(
     _validate(position)
     position.version += 1
     position.save()
-    revision = _add_revision(position, by=by, reason=reason)
+    revision = revision_record(position, by=by, reason=reason)
     audit_record(
         actor=by,
         action="position.amend",

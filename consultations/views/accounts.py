@@ -96,9 +96,7 @@ def _member_list_url(organisation: Organisation) -> str:
 @require_http_methods(["GET", "POST"])
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
-    organisation = selectors.organisation_get_coordinated(
-        user=request.user, organisation_id=_organisation_id(request)
-    )
+    organisation = selectors.organisation_get_coordinated(user=request.user, organisation_id=_organisation_id(request))
     form = MemberInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -172,9 +170,7 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, error_text(error))
         else:
-            messages.success(
-                request, _("The invitation for %(email)s was withdrawn.") % {"email": invitation.email}
-            )
+            messages.success(request, _("The invitation for %(email)s was withdrawn.") % {"email": invitation.email})
         return redirect(back)
     return render(
         request, "consultations/accounts/invitation_revoke.html", {"invitation": invitation, "back_url": back}
@@ -225,9 +221,7 @@ def _safe_next(request: HttpRequest) -> str | None:
 def preferences(request: HttpRequest) -> HttpResponse:
     """Language and time zone of the signed-in user; the header's language switcher posts here too."""
     user = request.user
-    form = PreferencesForm(
-        request.POST or None, initial={"language": user.language, "time_zone": user.time_zone}
-    )
+    form = PreferencesForm(request.POST or None, initial={"language": user.language, "time_zone": user.time_zone})
     if request.method == "POST" and form.is_valid():
         try:
             user_update_preferences(

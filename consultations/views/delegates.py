@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from consultations import forms
-from consultations.models import Attachment, CoSignature, Organisation
+from consultations.models import Attachment, CoSignature, Organisation, Position
 from consultations.selectors import positions as position_selectors
 from consultations.selectors.positions import PositionFilters
 from consultations.selectors.roles import user_organisation_ids
@@ -22,7 +22,7 @@ from consultations.services import attachments as attachment_services
 from consultations.services import cosignatures as cosignature_services
 from consultations.services import positions as position_services
 from consultations.services.errors import RoundClosed, VersionConflict
-from consultations.views.helpers import add_service_error, error_text, paginate, require_perm
+from consultations.views.helpers import add_service_error, can, error_text, paginate, require_perm
 
 
 def _user_organisation(request: HttpRequest) -> Organisation:
@@ -86,11 +86,24 @@ def position_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _render_draft_form(request: HttpRequest, form: forms.PositionDraftForm, position=None, conflict=None):  # noqa: ANN001, ANN202
+def _render_draft_form(
+    request: HttpRequest,
+    form: forms.PositionDraftForm,
+    position: Position | None = None,
+    conflict: Position | None = None,
+) -> HttpResponse:
     template = "consultations/positions/form.html"
     if request.htmx:
         template += "#position-form"
     return render(request, template, {"form": form, "position": position, "conflict": conflict})
+
+
+def _only_touched_errors(form: forms.PositionDraftForm, request: HttpRequest) -> forms.PositionDraftForm:
+    """Inline validation while typing: report problems of the fields filled in so far, not the empty ones."""
+    for name in list(form.errors):
+        if name != "__all__" and not request.POST.get(name):
+            del form.errors[name]
+    return form
 
 
 @require_http_methods(["GET", "POST"])
@@ -107,7 +120,9 @@ def position_create(request: HttpRequest) -> HttpResponse:
         return _render_draft_form(request, forms.PositionDraftForm(initial=initial))
     form = forms.PositionDraftForm(request.POST)
     valid = form.is_valid()
-    if "_validate" in request.POST or not valid:
+    if "_validate" in request.POST:
+        return _render_draft_form(request, _only_touched_errors(form, request))
+    if not valid:
         return _render_draft_form(request, form)
     try:
         position = position_services.position_create(
@@ -152,7 +167,9 @@ def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_draft_form(request, forms.PositionDraftForm(instance=position), position)
     form = forms.PositionDraftForm(request.POST, instance=position)
     valid = form.is_valid()
-    if "_validate" in request.POST or not valid:
+    if "_validate" in request.POST:
+        return _render_draft_form(request, _only_touched_errors(form, request), position)
+    if not valid:
         return _render_draft_form(request, form, position)
     try:
         position_services.position_update_draft(
@@ -208,7 +225,7 @@ def position_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def position_amend(request: HttpRequest, pk: int) -> HttpResponse:
     position = position_selectors.position_get_for(user=request.user, position_id=pk)
-    if not request.user.has_perm("consultations.amend_position", position):
+    if not can(request.user, "consultations.amend_position", position):
         if position.organisation_id in user_organisation_ids(request.user) and not position.round.accepts_input:
             messages.error(request, error_text(RoundClosed(position.round, round_next_open(exclude=position.round))))
             return redirect("consultations:position_detail", pk=position.pk)

@@ -82,6 +82,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         counts = load_usmca()
+        if options.get("verbosity", 1) < 1:
+            return
         for name, outcome in counts.items():
             self.stdout.write(
                 f"{name}: {outcome['created']} created, {outcome['updated']} updated, {outcome['unchanged']} unchanged"

@@ -41,7 +41,7 @@ class Command(BaseCommand):
         sys.exit(exit_code)
 
     def _prepare(self, *, no_demo: bool) -> None:
-        for folder in ("mail", "broker/queue", "broker/processed", "celery-results", "cache"):
+        for folder in ("mail", "cache"):
             (settings.VAR_DIR / folder).mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_usmca", verbosity=0)

@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from consultations import models
+
+
+@admin.register(models.User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "language", "is_active", "is_staff", "last_login"]
+    list_filter = ["is_active", "is_staff", "is_superuser", "language"]
+    search_fields = ["email", "full_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Profile"), {"fields": ("full_name", "language", "time_zone")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
+
+
+class ChapterInline(admin.TabularInline):
+    model = models.Chapter
+    fields = ["number", "title_es", "title_en"]
+    extra = 0
+
+
+@admin.register(models.NegotiatingTable)
+class NegotiatingTableAdmin(admin.ModelAdmin):
+    list_display = ["name_es", "name_en", "lead"]
+    autocomplete_fields = ["lead"]
+    inlines = [ChapterInline]
+
+
+@admin.register(models.Chapter)
+class ChapterAdmin(admin.ModelAdmin):
+    list_display = ["number", "title_es", "title_en", "table"]
+    list_filter = ["table"]
+    search_fields = ["title_es", "title_en"]
+
+
+@admin.register(models.Round)
+class RoundAdmin(admin.ModelAdmin):
+    list_display = ["label", "kind", "format", "city", "starts_on", "ends_on", "submission_deadline", "status"]
+    list_filter = ["kind", "format", "country"]
+    search_fields = ["label", "city"]
+    date_hierarchy = "starts_on"
+
+    @admin.display(description=_("status"))
+    def status(self, obj: models.Round) -> str:
+        return str(obj.status.label)
+
+
+@admin.register(models.Sector)
+class SectorAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_es", "name_en"]
+    search_fields = ["code", "name_es", "name_en"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = models.Membership
+    autocomplete_fields = ["user"]
+    extra = 0
+
+
+@admin.register(models.Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "acronym", "kind", "requires_signoff", "is_active"]
+    list_filter = ["kind", "requires_signoff", "is_active", "sectors"]
+    search_fields = ["name", "acronym"]
+    filter_horizontal = ["sectors", "followed_chapters"]
+    inlines = [MembershipInline]
+
+
+@admin.register(models.Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__email", "organisation__name"]
+    autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(models.OfficialProfile)
+class OfficialProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "ministry", "is_negotiator", "is_coordinator"]
+    list_filter = ["ministry", "is_negotiator", "is_coordinator"]
+    search_fields = ["user__email", "user__full_name"]
+    filter_horizontal = ["chapters"]
+    autocomplete_fields = ["user"]
+
+
+class RevisionInline(admin.TabularInline):
+    model = models.PositionRevision
+    fields = ["number", "reason", "created_by", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class AttachmentInline(admin.TabularInline):
+    model = models.Attachment
+    fields = ["original_name", "kind", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(models.Position)
+class PositionAdmin(admin.ModelAdmin):
+    """Positions are read here; their content changes only through the delegates' pages, which keep revisions."""
+
+    list_display = ["title", "organisation", "chapter", "round", "stance", "priority", "status", "filed_at"]
+    list_filter = ["status", "priority", "stance", "confidentiality", "is_red_flag", "round"]
+    search_fields = ["title", "summary", "organisation__name"]
+    list_select_related = ["organisation", "chapter", "round"]
+    inlines = [RevisionInline, AttachmentInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(models.CoSignature)
+class CoSignatureAdmin(admin.ModelAdmin):
+    list_display = ["position", "organisation", "status", "invited_at", "responded_at"]
+    list_filter = ["status"]
+    list_select_related = ["position", "organisation"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(models.Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "role", "organisation", "invited_by", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["role"]
+    search_fields = ["email"]
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # invitations are sent from the members and official-invite pages, which e-mail the token
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(models.AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor", "action", "target_type", "target_id", "organisation", "ip_address"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["actor__email", "action"]
+    list_select_related = ["actor", "organisation"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -1,0 +1,269 @@
+"""Seed the fictional 2026 joint-review demo: rounds, organisations, accounts and about 200 positions.
+
+Idempotent: rounds are found by label, organisations by name, users by e-mail and positions by a fixed client
+token, so a second run creates nothing. Positions are created and filed through the position services, as a
+delegate would; only the reference-like rows (rounds, organisations, accounts) are written directly.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from consultations.management.commands.load_usmca import load_usmca, upsert
+from consultations.models import (
+    Chapter,
+    Membership,
+    NegotiatingTable,
+    OfficialProfile,
+    Organisation,
+    Position,
+    PositionStatus,
+    Round,
+    Sector,
+    User,
+)
+from consultations.reference import demo
+from consultations.reference.usmca import CHAPTERS, SECTORS
+from consultations.services.positions import position_create, position_file, position_sign_off, position_withdraw
+
+Report = dict[str, Counter[str]]
+
+
+def _ensure_reference_data() -> None:
+    if Chapter.objects.count() < len(CHAPTERS) or Sector.objects.count() < len(SECTORS):
+        load_usmca()
+
+
+def _rounds(report: Report, *, reset_dates: bool) -> dict[str, Round]:
+    rounds: dict[str, Round] = {}
+    for spec in demo.demo_rounds(now=timezone.now()):
+        values = {
+            "kind": spec.kind,
+            "format": spec.format,
+            "city": spec.city,
+            "country": spec.country,
+            "time_zone": spec.time_zone,
+            "starts_on": spec.starts_on,
+            "ends_on": spec.ends_on,
+            "input_opens_at": spec.schedule.input_opens_at,
+            "submission_deadline": spec.schedule.submission_deadline,
+            "digest_at": spec.schedule.digest_at,
+            "notes": spec.notes,
+        }
+        # Found by label alone: the dates are relative to the day of the first run and stay put afterwards.
+        existing = Round.objects.filter(label=spec.label).order_by("-starts_on").first()
+        if existing is None:
+            rounds[spec.key] = Round.objects.create(label=spec.label, **values)
+            report["rounds"]["created"] += 1
+        elif reset_dates:
+            rounds[spec.key], outcome = upsert(Round, {"pk": existing.pk}, values)
+            report["rounds"][outcome] += 1
+        else:
+            rounds[spec.key] = existing
+            report["rounds"]["unchanged"] += 1
+    return rounds
+
+
+def _organisations(report: Report) -> dict[str, Organisation]:
+    sectors = {sector.code: sector for sector in Sector.objects.all()}
+    chapters = {chapter.number: chapter for chapter in Chapter.objects.all()}
+    organisations: dict[str, Organisation] = {}
+    for spec in demo.DEMO_ORGANISATIONS:
+        organisation, outcome = upsert(
+            Organisation,
+            {"name": spec.name},
+            {"acronym": spec.acronym, "kind": spec.kind, "requires_signoff": spec.requires_signoff, "is_active": True},
+        )
+        report["organisations"][outcome] += 1
+        if outcome == "created":
+            organisation.sectors.set([sectors[code] for code in spec.sectors])
+            organisation.followed_chapters.set([chapters[number] for number in spec.chapters])
+        organisations[spec.key] = organisation
+    return organisations
+
+
+def _users(report: Report, organisations: dict[str, Organisation]) -> dict[str, User]:
+    wanted: dict[str, dict[str, Any]] = {
+        account["email"]: {
+            "full_name": account["full_name"],
+            "is_staff": account["role"] == "admin",
+            "is_superuser": account["role"] == "admin",
+            "sign_in": True,
+        }
+        for account in demo.DEMO_ACCOUNTS
+    }
+    for spec in demo.DEMO_ORGANISATIONS:
+        if spec.liaison_email in demo.organisation_authors(spec):
+            # Authors only: the published sign-ins are DEMO_ACCOUNTS, so these accounts cannot sign in.
+            wanted[spec.liaison_email] = {
+                "full_name": f"Enlace de {spec.acronym}",
+                "is_staff": False,
+                "is_superuser": False,
+                "sign_in": False,
+            }
+    existing = set(User.objects.filter(email__in=wanted).values_list("email", flat=True))
+    missing = [email for email in wanted if email not in existing]
+    if missing:
+        # One hash for all the demo accounts: hashing is deliberately slow and they share the one password.
+        password = make_password(demo.DEMO_PASSWORD)
+        User.objects.bulk_create(
+            User(
+                email=email,
+                full_name=wanted[email]["full_name"],
+                language=User.Language.SPANISH,
+                is_staff=wanted[email]["is_staff"],
+                is_superuser=wanted[email]["is_superuser"],
+                password=password if wanted[email]["sign_in"] else make_password(None),
+            )
+            for email in missing
+        )
+    report["users"]["created"] += len(missing)
+    report["users"]["unchanged"] += len(existing)
+    users = {user.email: user for user in User.objects.filter(email__in=wanted)}
+
+    memberships = [
+        (account["email"], account["organisation"], demo.MEMBERSHIP_ROLES[account["role"]])
+        for account in demo.DEMO_ACCOUNTS
+        if account["role"] in demo.MEMBERSHIP_ROLES
+    ]
+    memberships += [
+        (spec.liaison_email, spec.key, Membership.Role.COORDINATOR)
+        for spec in demo.DEMO_ORGANISATIONS
+        if spec.liaison_email in users
+    ]
+    present = set(Membership.objects.filter(user__in=users.values()).values_list("user__email", "organisation_id"))
+    new = [
+        Membership(user=users[email], organisation=organisations[key], role=role)
+        for email, key, role in memberships
+        if (email, organisations[key].pk) not in present
+    ]
+    Membership.objects.bulk_create(new)
+    report["memberships"]["created"] += len(new)
+    report["memberships"]["unchanged"] += len(memberships) - len(new)
+    return users
+
+
+def _officials(report: Report, users: dict[str, User]) -> None:
+    chapters = {chapter.number: chapter for chapter in Chapter.objects.all()}
+    for spec in demo.DEMO_OFFICIALS:
+        profile, outcome = upsert(
+            OfficialProfile,
+            {"user": users[spec["email"]]},
+            {
+                "ministry": spec["ministry"],
+                "is_negotiator": spec["is_negotiator"],
+                "is_coordinator": spec["is_coordinator"],
+            },
+        )
+        if outcome == "created":
+            profile.chapters.set([chapters[number] for number in spec["chapters"]])
+        report["official profiles"][outcome] += 1
+    for table_name, email in demo.DEMO_TABLE_LEADS.items():
+        NegotiatingTable.objects.filter(name_es=table_name, lead__isnull=True).update(lead=users[email])
+
+
+def _positions(report: Report, *, users: dict[str, User], organisations: dict[str, Organisation], round: Round) -> None:
+    specs = demo.demo_positions()
+    existing = set(
+        Position.objects.filter(client_token__in=[spec.client_token for spec in specs]).values_list(
+            "client_token", flat=True
+        )
+    )
+    missing = [spec for spec in specs if spec.client_token not in existing]
+    report["positions"]["unchanged"] += len(existing)
+    if not missing:
+        return
+    if not round.accepts_input:
+        raise CommandError(
+            f"«{round.label}» is {round.status.label.lower()}, so the missing demo positions cannot be filed. "
+            "Run `manage.py seed_demo --reset-dates` to move the demo rounds relative to today."
+        )
+    chapters = {chapter.number: chapter for chapter in Chapter.objects.all()}
+    coordinators = {spec.key: users[demo.organisation_coordinator(spec)] for spec in demo.DEMO_ORGANISATIONS}
+    for spec in missing:
+        author = users[spec.author]
+        position = position_create(
+            by=author,
+            organisation=organisations[spec.organisation],
+            data={**spec.data, "chapter": chapters[spec.chapter], "round": round},
+            client_token=spec.client_token,
+        )
+        if spec.outcome != "draft":
+            position = position_file(by=author, position=position)
+        if spec.outcome == "file_and_sign_off" and position.status == PositionStatus.AWAITING_SIGNOFF:
+            position = position_sign_off(by=coordinators[spec.organisation], position=position)
+        if spec.outcome == "withdraw":
+            position = position_withdraw(by=author, position=position, reason=spec.withdraw_reason)
+        report["positions"]["created"] += 1
+        report["position status"][position.status] += 1
+
+
+def seed_demo(*, reset_dates: bool = False) -> Report:
+    report: Report = {
+        name: Counter()
+        for name in (
+            "rounds",
+            "organisations",
+            "users",
+            "memberships",
+            "official profiles",
+            "positions",
+            "position status",
+        )
+    }
+    _ensure_reference_data()
+    with transaction.atomic():
+        rounds = _rounds(report, reset_dates=reset_dates)
+        organisations = _organisations(report)
+        users = _users(report, organisations)
+        _officials(report, users)
+        _positions(report, users=users, organisations=organisations, round=rounds["open"])
+    return report
+
+
+class Command(BaseCommand):
+    help = "Seed the fictional 2026 joint-review demo data (rounds, organisations, accounts, ~200 positions)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--reset-dates",
+            action="store_true",
+            help="Move the demo rounds relative to today, so that Ronda 1 is open for input again.",
+        )
+
+    def handle(self, *args: Any, reset_dates: bool = False, **options: Any) -> None:
+        started = timezone.now()
+        report = seed_demo(reset_dates=reset_dates)
+        if options.get("verbosity", 1) < 1:
+            return
+        for name, counts in report.items():
+            if name == "position status":
+                if counts:
+                    self.stdout.write(
+                        "new positions by status: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+                    )
+                continue
+            self.stdout.write(
+                f"{name}: {counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged"
+            )
+        seconds = (timezone.now() - started).total_seconds()
+        open_round = Round.objects.filter(label=demo.OPEN_ROUND_LABEL).order_by("-starts_on").first()
+        if open_round is not None and not open_round.accepts_input:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"«{open_round.label}» is no longer open for input; `manage.py seed_demo --reset-dates` "
+                    "moves the demo rounds relative to today."
+                )
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready in {seconds:.1f} s. Demo accounts (@{demo.DEMO_DOMAIN}) use the password "
+                f"{demo.DEMO_PASSWORD}."
+            )
+        )

@@ -1,0 +1,428 @@
+"""The world and the requests of the permission matrix (tests/consultations/test_permissions.py).
+
+``build_world`` creates, through the services where it matters, one object of every kind a view can target;
+``CASES`` says, for every view case, which URL is requested, with which method and data, and which position
+it is about. The expected answers live in the matrix of test_permissions.py, not here.
+
+This module doubles as a URLconf (``urlpatterns``): the site's URLs plus /dev/mail/, which the site only
+mounts under DEBUG, so the matrix can check who may read the local inbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import include, path, reverse
+from django.utils import timezone
+
+from consultations import models
+from consultations.services import attachments as attachment_services
+from consultations.services import cosignatures as cosignature_services
+from consultations.services import invitations as invitation_services
+from consultations.services import positions as position_services
+from tests import factories
+from tests.conftest import Cast
+
+DEV_URLCONF = __name__
+
+
+def __getattr__(name: str) -> Any:
+    """As a URLconf: the site plus the local inbox, which usmca.urls mounts only when DEBUG is on.
+
+    Built on first use, not at import: importing usmca.urls while collecting tests (DEBUG still on) would mount
+    /dev/mail/ for the whole test session.
+    """
+    if name == "urlpatterns":
+        from usmca import urls
+
+        return [path("dev/", include("consultations.urls_dev")), *urls.urlpatterns]
+    raise AttributeError(name)
+
+
+ROLES: tuple[str, ...] = (
+    "anonymous",
+    "delegate_a",
+    "delegate_b",
+    "coordinator_a",
+    "official_of_chapter",
+    "official_of_other_chapter",
+    "coordinator",
+    "admin",
+)
+
+# Unique strings: none is a substring of another, so "the title is (not) in the body" is exact.
+TITLES: dict[str, str] = {
+    "draft_a": "TITULO-BORRADOR-A-7f3",
+    "awaiting_a": "TITULO-PORFIRMAR-A-7f3",
+    "gov_a": "TITULO-SECRETO-A-7f3",
+    "room_a": "TITULO-SALA-A-7f3",
+    "cosign_a": "TITULO-COFIRMA-A-7f3",
+    "declined_a": "TITULO-DECLINADA-A-7f3",
+    "gov_b": "TITULO-SECRETO-B-7f3",
+}
+NEW_TITLE = "TITULO-NUEVO-7f3"
+
+# The smallest files that pass the content sniffing of services.attachments (it looks for the %PDF magic).
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+OTHER_PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\n2 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def pdf_upload(name: str = "anexo.pdf", content: bytes = PDF_BYTES) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+@dataclass
+class World:
+    """Everything the matrix requests, built fresh for each test."""
+
+    cast: Cast
+    chapter: models.Chapter
+    other_chapter: models.Chapter
+    round: models.Round
+    positions: dict[str, models.Position]
+    gov_attachment: models.Attachment  # on gov_a (filed): part of the record
+    draft_attachment: models.Attachment  # on draft_a: its authors may remove it
+    pending_cosignature: models.CoSignature  # org A invited org B to co-sign cosign_a; not answered yet
+    membership_delegate_a: models.Membership
+    member_invitation: models.Invitation  # pending invitation of org A, sent by coordinator A
+
+    def user(self, role: str) -> models.User | None:
+        return None if role == "anonymous" else getattr(self.cast, role)
+
+
+def _file(position: models.Position, by: models.User) -> models.Position:
+    return position_services.position_file(by=by, position=position)
+
+
+def build_world(cast: Cast, chapter: models.Chapter, other_chapter: models.Chapter, round: models.Round) -> World:
+    org_a, org_b = cast.org_a, cast.org_b
+
+    def position(key: str, organisation: models.Organisation, **kwargs: Any) -> models.Position:
+        defaults: dict[str, Any] = {
+            "organisation": organisation,
+            "chapter": chapter,
+            "round": round,
+            "title": TITLES[key],
+            "created_by": cast.delegate_a if organisation == org_a else cast.delegate_b,
+        }
+        return factories.PositionFactory(**(defaults | kwargs))
+
+    draft_a = position("draft_a", org_a)
+    awaiting_a = position(
+        "awaiting_a",
+        org_a,
+        status=models.PositionStatus.AWAITING_SIGNOFF,
+        signoff_requested_at=timezone.now(),
+    )
+    gov_a = position("gov_a", org_a)
+    gov_attachment = attachment_services.attachment_add(by=cast.delegate_a, position=gov_a, upload=pdf_upload())
+    gov_a = _file(gov_a, cast.delegate_a)
+    room_a = _file(position("room_a", org_a, confidentiality=models.Confidentiality.ROOM), cast.delegate_a)
+    # The matrix targets gov_a and room_a: filed through the service (revision 1 and all). The others only
+    # need to be filed for the visibility rules, so they are made filed directly (faster).
+    filed = {"status": models.PositionStatus.SUBMITTED, "filed_at": timezone.now()}
+    cosign_a = position("cosign_a", org_a, **filed)
+    pending = cosignature_services.cosignature_invite(by=cast.delegate_a, position=cosign_a, organisation=org_b)
+    declined_a = position("declined_a", org_a, **filed)
+    declined = cosignature_services.cosignature_invite(by=cast.delegate_a, position=declined_a, organisation=org_b)
+    cosignature_services.cosignature_respond(by=cast.delegate_b, cosignature=declined, accept=False)
+    gov_b = position("gov_b", org_b, chapter=other_chapter, **filed)
+    draft_attachment = attachment_services.attachment_add(
+        by=cast.delegate_a, position=draft_a, upload=pdf_upload("borrador.pdf")
+    )
+    invitation, _token = invitation_services.invitation_create(
+        by=cast.coordinator_a, email="invitada.a@example.mx", role=models.Invitation.Role.DELEGATE, organisation=org_a
+    )
+    positions = {
+        "draft_a": draft_a,
+        "awaiting_a": awaiting_a,
+        "gov_a": gov_a,
+        "room_a": room_a,
+        "cosign_a": cosign_a,
+        "declined_a": declined_a,
+        "gov_b": gov_b,
+    }
+    assert {key: p.title for key, p in positions.items()} == TITLES
+    return World(
+        cast=cast,
+        chapter=chapter,
+        other_chapter=other_chapter,
+        round=round,
+        positions=positions,
+        gov_attachment=gov_attachment,
+        draft_attachment=draft_attachment,
+        pending_cosignature=pending,
+        membership_delegate_a=models.Membership.objects.get(user=cast.delegate_a, organisation=org_a),
+        member_invitation=invitation,
+    )
+
+
+# --- Request data -------------------------------------------------------------------------------------------
+
+
+def _content(position: models.Position) -> dict[str, Any]:
+    """The content form fields of ``position`` as posted by its form, with the summary changed."""
+    return {
+        "title": position.title,
+        "summary": f"{position.summary} Cambiado en la prueba.",
+        "body": position.body,
+        "stance": position.stance,
+        "priority": position.priority,
+        "requested_outcome": position.requested_outcome,
+        "fallback_position": position.fallback_position,
+        "hs_lines": ", ".join(position.hs_lines),
+        "exports_usd": "" if position.exports_usd is None else position.exports_usd,
+        "jobs": "" if position.jobs is None else position.jobs,
+        "confidentiality": position.confidentiality,
+        "version": position.version,
+    }
+
+
+def _draft_data(w: World) -> dict[str, Any]:
+    draft = w.positions["draft_a"]
+    return _content(draft) | {"chapter": draft.chapter_id, "round": draft.round_id}
+
+
+def _create_data(w: World) -> dict[str, Any]:
+    return {
+        "chapter": w.chapter.pk,
+        "round": w.round.pk,
+        "title": NEW_TITLE,
+        "summary": "Una posición nueva.",
+        "stance": models.Stance.OFFENSIVE,
+        "priority": models.Priority.MEDIUM,
+        "confidentiality": models.Confidentiality.GOVERNMENT,
+        "hs_lines": "",
+    }
+
+
+def _amend_data(w: World) -> dict[str, Any]:
+    return _content(w.positions["gov_a"]) | {"reason": "Precisión del resumen."}
+
+
+def _url(name: str, *args: object) -> Callable[[World], str]:
+    return lambda w: reverse(f"consultations:{name}", args=args)
+
+
+def _position_url(name: str, key: str) -> Callable[[World], str]:
+    return lambda w: reverse(f"consultations:{name}", args=[w.positions[key].pk])
+
+
+@dataclass(frozen=True)
+class ViewCase:
+    """One request of the matrix: a view, a method, the object it targets."""
+
+    name: str
+    method: Literal["get", "post"]
+    url: Callable[[World], str]
+    data: Callable[[World], dict[str, Any]] = field(default=lambda w: {})
+    # The position the request is about: its title must not leak when the request is denied.
+    target: str | None = None
+    # An allowed GET of this page shows the target's title.
+    shows_target: bool = False
+    # Allowed answers that are redirects go here (checked so an error redirect is not taken for success).
+    success_url: Callable[[World], str] | None = None
+    urlconf: str | None = None
+
+
+CASES: dict[str, ViewCase] = {
+    case.name: case
+    for case in [
+        ViewCase("home", "get", _url("home"), success_url=_url("round_list")),
+        ViewCase("round_list", "get", _url("round_list")),
+        ViewCase("chapter_list", "get", _url("chapter_list")),
+        ViewCase("position_list", "get", _url("position_list"), target="gov_a"),
+        ViewCase("position_create_get", "get", _url("position_create")),
+        ViewCase("position_create_post", "post", _url("position_create"), data=_create_data),
+        ViewCase(
+            "position_detail_draft",
+            "get",
+            _position_url("position_detail", "draft_a"),
+            target="draft_a",
+            shows_target=True,
+        ),
+        ViewCase(
+            "position_detail_gov", "get", _position_url("position_detail", "gov_a"), target="gov_a", shows_target=True
+        ),
+        ViewCase(
+            "position_detail_room",
+            "get",
+            _position_url("position_detail", "room_a"),
+            target="room_a",
+            shows_target=True,
+        ),
+        ViewCase(
+            "position_edit_get", "get", _position_url("position_edit", "draft_a"), target="draft_a", shows_target=True
+        ),
+        ViewCase(
+            "position_edit_post",
+            "post",
+            _position_url("position_edit", "draft_a"),
+            data=_draft_data,
+            target="draft_a",
+            success_url=_position_url("position_detail", "draft_a"),
+        ),
+        ViewCase(
+            "position_file",
+            "post",
+            _position_url("position_file", "draft_a"),
+            target="draft_a",
+            success_url=_position_url("position_detail", "draft_a"),
+        ),
+        ViewCase(
+            "position_sign_off",
+            "post",
+            _position_url("position_sign_off", "awaiting_a"),
+            data=lambda w: {"decision": "approve"},
+            target="awaiting_a",
+            success_url=_position_url("position_detail", "awaiting_a"),
+        ),
+        ViewCase(
+            "position_amend_get", "get", _position_url("position_amend", "gov_a"), target="gov_a", shows_target=True
+        ),
+        ViewCase(
+            "position_amend_post",
+            "post",
+            _position_url("position_amend", "gov_a"),
+            data=_amend_data,
+            target="gov_a",
+            success_url=_position_url("position_detail", "gov_a"),
+        ),
+        ViewCase(
+            "position_revisions",
+            "get",
+            _position_url("position_revisions", "gov_a"),
+            target="gov_a",
+            shows_target=True,
+        ),
+        ViewCase(
+            "position_withdraw_get",
+            "get",
+            _position_url("position_withdraw", "gov_a"),
+            target="gov_a",
+            shows_target=True,
+        ),
+        ViewCase(
+            "position_withdraw_post",
+            "post",
+            _position_url("position_withdraw", "gov_a"),
+            data=lambda w: {"reason": "Ya no aplica."},
+            target="gov_a",
+            success_url=_position_url("position_detail", "gov_a"),
+        ),
+        ViewCase(
+            "attachment_upload",
+            "post",
+            _position_url("attachment_upload", "gov_a"),
+            data=lambda w: {"file": pdf_upload("nuevo.pdf", OTHER_PDF_BYTES)},
+            target="gov_a",
+            success_url=_position_url("position_detail", "gov_a"),
+        ),
+        ViewCase(
+            "attachment_download",
+            "get",
+            lambda w: reverse("consultations:attachment_download", args=[w.gov_attachment.pk]),
+            target="gov_a",
+        ),
+        ViewCase(
+            "attachment_delete_get",
+            "get",
+            lambda w: reverse("consultations:attachment_delete", args=[w.draft_attachment.pk]),
+            target="draft_a",
+            shows_target=True,
+        ),
+        ViewCase(
+            "attachment_delete_post",
+            "post",
+            lambda w: reverse("consultations:attachment_delete", args=[w.draft_attachment.pk]),
+            target="draft_a",
+            success_url=_position_url("position_detail", "draft_a"),
+        ),
+        # The attachment of a filed position is part of its record: nobody removes it.
+        ViewCase(
+            "attachment_delete_filed_post",
+            "post",
+            lambda w: reverse("consultations:attachment_delete", args=[w.gov_attachment.pk]),
+            target="gov_a",
+        ),
+        ViewCase(
+            "cosignature_invite",
+            "post",
+            _position_url("cosignature_invite", "gov_a"),
+            data=lambda w: {"organisation": w.cast.org_b.pk},
+            target="gov_a",
+            success_url=_position_url("position_detail", "gov_a"),
+        ),
+        ViewCase("cosignature_list", "get", _url("cosignature_list")),
+        ViewCase(
+            "cosignature_respond",
+            "post",
+            lambda w: reverse("consultations:cosignature_respond", args=[w.pending_cosignature.pk]),
+            data=lambda w: {"decision": "accept"},
+            target="cosign_a",
+            success_url=_url("cosignature_list"),
+        ),
+        # Accounts.
+        ViewCase("member_list_get", "get", _url("member_list")),
+        ViewCase(
+            "member_list_post",
+            "post",
+            _url("member_list"),
+            data=lambda w: {"email": "nueva.delegada@example.mx", "role": models.Invitation.Role.DELEGATE},
+            success_url=lambda w: f"{reverse('consultations:member_list')}?organisation={w.cast.org_a.pk}",
+        ),
+        ViewCase(
+            "member_remove_get",
+            "get",
+            lambda w: reverse("consultations:member_remove", args=[w.membership_delegate_a.pk]),
+        ),
+        ViewCase(
+            "member_remove_post",
+            "post",
+            lambda w: reverse("consultations:member_remove", args=[w.membership_delegate_a.pk]),
+            success_url=lambda w: f"{reverse('consultations:member_list')}?organisation={w.cast.org_a.pk}",
+        ),
+        ViewCase(
+            "invitation_revoke_get",
+            "get",
+            lambda w: reverse("consultations:invitation_revoke", args=[w.member_invitation.pk]),
+        ),
+        ViewCase(
+            "invitation_revoke_post",
+            "post",
+            lambda w: reverse("consultations:invitation_revoke", args=[w.member_invitation.pk]),
+            success_url=lambda w: f"{reverse('consultations:member_list')}?organisation={w.cast.org_a.pk}",
+        ),
+        ViewCase("official_invite_get", "get", _url("official_invite")),
+        ViewCase(
+            "official_invite_post",
+            "post",
+            _url("official_invite"),
+            data=lambda w: {"email": "nuevo.oficial@example.mx", "ministry": models.OfficialProfile.Ministry.ECONOMIA},
+            success_url=_url("official_invite"),
+        ),
+        ViewCase("preferences_get", "get", _url("preferences")),
+        ViewCase(
+            "preferences_post",
+            "post",
+            _url("preferences"),
+            data=lambda w: {"language": "en", "time_zone": "America/Tijuana"},
+            success_url=_url("preferences"),
+        ),
+        ViewCase("invitation_accept_bogus_get", "get", _url("invitation_accept", "no-such-token-7f3")),
+        ViewCase(
+            "invitation_accept_bogus_post",
+            "post",
+            _url("invitation_accept", "no-such-token-7f3"),
+            data=lambda w: {
+                "full_name": "Nadie",
+                "password1": "correct-horse-battery-staple",
+                "password2": "correct-horse-battery-staple",
+            },
+        ),
+        ViewCase("dev_mail", "get", lambda w: reverse("dev:mail"), urlconf=DEV_URLCONF),
+    ]
+}

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import pytest
+
+from consultations.models import Position
+from consultations.selectors.positions import revision_diff, revision_list_with_diffs
+from consultations.services.positions import position_amend
+from tests.consultations.services.helpers import filed
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def amended(cast, chapter, open_round):
+    position = filed(
+        organisation=cast.org_a,
+        by=cast.delegate_a,
+        chapter=chapter,
+        round=open_round,
+        title="Título original",
+        summary="Primera línea.\nSegunda línea.",
+        hs_lines=["8708.29"],
+        jobs=100,
+    )
+    position_amend(
+        by=cast.delegate_a,
+        position=position,
+        data={
+            "title": "Título enmendado",
+            "summary": "Primera línea.\nSegunda línea corregida.",
+            "hs_lines": ["8708.29", "8708.30"],
+            "jobs": None,
+        },
+        reason="Correcciones",
+    )
+    return position
+
+
+def test_revision_diff_lists_each_changed_field_with_minus_and_plus_lines(amended):
+    older, newer = amended.revisions.order_by("number")
+
+    diffs = {diff.field: diff for diff in revision_diff(older=older, newer=newer)}
+
+    assert set(diffs) == {"title", "summary", "hs_lines", "jobs"}
+    assert diffs["title"].lines == [("-", "Título original"), ("+", "Título enmendado")]
+    assert diffs["summary"].lines == [
+        (" ", "Primera línea."),
+        ("-", "Segunda línea."),
+        ("+", "Segunda línea corregida."),
+    ]
+    assert diffs["hs_lines"].lines == [("-", "8708.29"), ("+", "8708.29, 8708.30")]
+    assert diffs["jobs"].lines == [("-", "100")]
+    assert diffs["title"].label == str(Position._meta.get_field("title").verbose_name)
+
+
+def test_revision_diff_follows_the_order_of_the_form(amended):
+    older, newer = amended.revisions.order_by("number")
+
+    fields = [diff.field for diff in revision_diff(older=older, newer=newer)]
+
+    assert fields == ["title", "summary", "hs_lines", "jobs"]
+
+
+def test_revision_diff_of_a_revision_with_itself_is_empty(amended):
+    revision = amended.revisions.get(number=1)
+
+    assert revision_diff(older=revision, newer=revision) == []
+
+
+def test_revision_history_is_newest_first_and_the_first_revision_has_no_diff(cast, amended):
+    position_amend(by=cast.delegate_a, position=amended, data={"body": "Texto nuevo"})
+
+    history = revision_list_with_diffs(position=amended)
+
+    assert [revision.number for revision, _ in history] == [3, 2, 1]
+    assert [diff.field for diff in history[0][1]] == ["body"]
+    assert history[0][1][0].lines == [("+", "Texto nuevo")]
+    assert history[-1][1] == []

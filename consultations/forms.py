@@ -10,6 +10,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Chapter, Confidentiality, Organisation, Position, PositionStatus, Round, Stance
+from consultations.models.positions import CONTENT_FIELDS
 from consultations.selectors.rounds import round_list_targetable
 
 HS_LINE = re.compile(r"^\d{4}(\.?\d{2}){0,3}$")
@@ -60,20 +61,7 @@ class PositionContentForm(forms.ModelForm):
 
     class Meta:
         model = Position
-        fields = [
-            "title",
-            "summary",
-            "body",
-            "stance",
-            "priority",
-            "is_red_flag",
-            "requested_outcome",
-            "fallback_position",
-            "hs_lines",
-            "exports_usd",
-            "jobs",
-            "confidentiality",
-        ]
+        fields = list(CONTENT_FIELDS)
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
             "body": forms.Textarea(attrs={"rows": 10}),

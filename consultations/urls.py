@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from consultations import urls_accounts
+from consultations import urls_accounts, urls_dashboards, urls_triage
 from consultations.views import delegates, home
 
 app_name = "consultations"
@@ -27,4 +27,6 @@ urlpatterns = [
     path("cosignatures/", delegates.cosignature_list, name="cosignature_list"),
     path("cosignatures/<int:pk>/respond/", delegates.cosignature_respond, name="cosignature_respond"),
     *urls_accounts.urlpatterns,
+    *urls_triage.urlpatterns,
+    *urls_dashboards.urlpatterns,
 ]

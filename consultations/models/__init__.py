@@ -14,6 +14,7 @@ from .positions import (
     Stance,
 )
 from .rounds import Chapter, NegotiatingTable, Round
+from .triage import InternalNote, TriageEvent
 from .users import User
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Chapter",
     "Confidentiality",
     "CoSignature",
+    "InternalNote",
     "Invitation",
     "Membership",
     "NegotiatingTable",
@@ -34,5 +36,6 @@ __all__ = [
     "Round",
     "Sector",
     "Stance",
+    "TriageEvent",
     "User",
 ]

@@ -4,9 +4,10 @@ import uuid
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -127,6 +128,35 @@ class Position(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # Triage: written only by consultations.services.triage; never shown to delegates except the response.
+    assigned_to = models.ForeignKey(
+        "consultations.User",
+        verbose_name=_("assigned to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="positions_assigned",
+    )
+    official_response = models.TextField(_("official response"), blank=True)
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    tags = ArrayField(models.CharField(max_length=40), verbose_name=_("tags"), default=list, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplicate of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+    )
+    # Optimistic lock of the triage side, apart from ``version`` (the delegates' text) so that a status change
+    # does not make an amendment conflict, nor an amendment a status change.
+    triage_version = models.PositiveIntegerField(default=1)
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", "summary", config="spanish"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
     class Meta:
         verbose_name = _("position")
         verbose_name_plural = _("positions")
@@ -145,12 +175,24 @@ class Position(models.Model):
                 condition=~Q(status=PositionStatus.WITHDRAWN) | Q(withdrawn_at__isnull=False),
                 name="position_withdrawn_has_withdrawn_at",
             ),
+            models.CheckConstraint(
+                condition=~Q(status=PositionStatus.MERGED) | Q(duplicate_of__isnull=False),
+                name="position_merged_names_original",
+            ),
+            models.CheckConstraint(
+                condition=Q(duplicate_of__isnull=True) | ~Q(duplicate_of=F("pk")),
+                name="position_not_duplicate_of_itself",
+            ),
         ]
         indexes = [
             models.Index(fields=["organisation", "round", "chapter"], name="position_org_round_chapter"),
             models.Index(fields=["chapter", "round", "status"], name="position_chapter_round_status"),
             models.Index(fields=["confidentiality", "status"], name="position_confidentiality"),
             GinIndex(fields=["hs_lines"], name="position_hs_lines_gin"),
+            GinIndex(fields=["tags"], name="position_tags_gin"),
+            GinIndex(fields=["search_vector"], name="position_search_gin"),
+            models.Index(fields=["-filed_at", "-id"], name="position_filed_at_idx"),
+            models.Index(fields=["assigned_to", "status"], name="position_assignee_status"),
         ]
 
     def __str__(self) -> str:

@@ -7,7 +7,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
-    from consultations.models import Position, Round
+    from consultations.models import Position, Round, TriageEvent
 
 
 def _when(moment) -> str:  # noqa: ANN001 - a datetime
@@ -62,3 +62,19 @@ class RoundClosed(ValidationError):
         else:
             message += " " + _("No other round is open for input at the moment.")
         super().__init__(message, code="round_closed")
+
+
+class TriageConflict(ValidationError):
+    """Another official changed the position's triage after this one opened it; ``latest`` is that change."""
+
+    def __init__(self, current: Position, latest: TriageEvent | None) -> None:
+        self.current = current
+        self.latest = latest
+        if latest is not None:
+            message = _(
+                "%(official)s changed this position at %(time)s (%(change)s) after you opened it. Nothing of yours "
+                "was saved; check the current state and apply your change again."
+            ) % {"official": latest.actor, "time": _when(latest.created_at), "change": latest.get_action_display()}
+        else:
+            message = _("Someone changed this position after you opened it. Reload it and apply your change again.")
+        super().__init__(message, code="conflict")

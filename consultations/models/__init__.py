@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from .audit import AuditEvent
+from .deliveries import Delivery
 from .invitations import Invitation
 from .organisations import Membership, OfficialProfile, Organisation, Sector
 from .positions import (
@@ -23,6 +24,7 @@ __all__ = [
     "Chapter",
     "Confidentiality",
     "CoSignature",
+    "Delivery",
     "InternalNote",
     "Invitation",
     "Membership",

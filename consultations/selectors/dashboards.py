@@ -35,7 +35,10 @@ class ChapterSummary:
 
     @property
     def in_conflict(self) -> bool:
-        return bool(self.offensive_orgs and self.defensive_orgs)
+        """Organisations pull in opposite directions (one organisation hedging both ways is not a conflict)."""
+        return bool(
+            self.offensive_orgs and self.defensive_orgs and len({*self.offensive_orgs, *self.defensive_orgs}) > 1
+        )
 
     def stance_share(self, stance: str) -> int:
         """Percentage of the chapter's positions with this stance, for the split bars."""
@@ -66,6 +69,14 @@ class RoundDashboard:
         return min(dates) if dates else None
 
     @property
+    def status_totals(self) -> dict[str, int]:
+        return {status: sum(c.by_status.get(status, 0) for c in self.chapters) for status, _label in self.statuses}
+
+    @property
+    def red_line_total(self) -> int:
+        return sum(c.red_lines for c in self.chapters)
+
+    @property
     def conflicts(self) -> list[ChapterSummary]:
         return [c for c in self.chapters if c.in_conflict]
 
@@ -80,33 +91,50 @@ def dashboard_rounds() -> QuerySet[Round]:
     return Round.objects.exclude(kind=Round.Kind.MILESTONE).exclude(submission_deadline__isnull=True)
 
 
+def dashboard_current_round(*, rounds: list[Round], now: dt.datetime) -> Round | None:
+    """The round open for input or in session; else the next one to come; else the latest."""
+    live = (Round.Status.OPEN, Round.Status.IN_SESSION)
+    upcoming = (Round.Status.PLANNED, Round.Status.INPUT_CLOSED)
+    for statuses in (live, upcoming):
+        found = next((r for r in rounds if r.status_at(now) in statuses), None)
+        if found is not None:
+            return found
+    return rounds[-1] if rounds else None
+
+
 def dashboard_round_summary(*, user: User, round: Round, red_line_limit: int = 50) -> RoundDashboard:
     """Everything on the dashboard in a fixed number of queries, whatever the number of positions."""
     positions = triage_scope(user=user).filter(round=round).exclude(status=PositionStatus.WITHDRAWN)
     chapter_ids = set(positions.values_list("chapter_id", flat=True).distinct())
     chapters = {c.pk: ChapterSummary(chapter=c) for c in Chapter.objects.filter(pk__in=chapter_ids)}
 
-    for row in positions.values("chapter_id", "status").annotate(n=Count("id")).order_by():
+    # One pass over the round's positions gives the status and stance counts, the red lines and the backlog.
+    untriaged = Q(status=PositionStatus.SUBMITTED)
+    for row in (
+        positions.values("chapter_id", "status", "stance")
+        .annotate(
+            n=Count("id"),
+            red=Count("id", filter=RED_LINE),
+            oldest=Min("filed_at", filter=untriaged),
+        )
+        .order_by()
+    ):
         summary = chapters[row["chapter_id"]]
-        summary.by_status[row["status"]] = row["n"]
+        summary.by_status[row["status"]] = summary.by_status.get(row["status"], 0) + row["n"]
+        summary.by_stance[row["stance"]] = summary.by_stance.get(row["stance"], 0) + row["n"]
         summary.total += row["n"]
+        summary.red_lines += row["red"]
+        if row["status"] == PositionStatus.SUBMITTED:
+            summary.untriaged += row["n"]
+            if summary.oldest_untriaged is None or row["oldest"] < summary.oldest_untriaged:
+                summary.oldest_untriaged = row["oldest"]
     for row in (
-        positions.filter(status=PositionStatus.SUBMITTED)
-        .values("chapter_id")
-        .annotate(n=Count("id"), oldest=Min("filed_at"))
-        .order_by()
-    ):
-        chapters[row["chapter_id"]].untriaged = row["n"]
-        chapters[row["chapter_id"]].oldest_untriaged = row["oldest"]
-    for row in positions.filter(RED_LINE).values("chapter_id").annotate(n=Count("id")).order_by():
-        chapters[row["chapter_id"]].red_lines = row["n"]
-    for row in (
-        positions.values("chapter_id", "stance")
-        .annotate(n=Count("id"), orgs=ArrayAgg("organisation__name", distinct=True, order_by="organisation__name"))
+        positions.filter(stance__in=(Stance.OFFENSIVE, Stance.DEFENSIVE))
+        .values("chapter_id", "stance")
+        .annotate(orgs=ArrayAgg("organisation__name", distinct=True, order_by="organisation__name"))
         .order_by()
     ):
         summary = chapters[row["chapter_id"]]
-        summary.by_stance[row["stance"]] = row["n"]
         if row["stance"] == Stance.OFFENSIVE:
             summary.offensive_orgs = row["orgs"]
         elif row["stance"] == Stance.DEFENSIVE:

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
-from django.db.models import Case, ExpressionWrapper, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import ExpressionWrapper, F, Prefetch, Q, QuerySet, Value
 from django.db.models.fields import DateTimeField
 from django.http import Http404
 from django.utils import timezone
 
-from consultations.models import InternalNote, Position, PositionStatus, Priority, TriageEvent
+from consultations.models import InternalNote, Position, PositionStatus, TriageEvent
 from consultations.models.positions import UNFILED_STATUSES
 from consultations.selectors.positions import position_get_for
 from consultations.selectors.roles import user_official_chapter_ids, user_official_profile
@@ -29,13 +29,6 @@ SORTS = {
     "chapter": ("chapter__number", "-filed_at", "-id"),
     "organisation": ("organisation__name", "-filed_at", "-id"),
 }
-PRIORITY_RANK = Case(
-    When(priority=Priority.RED_LINE, then=Value(0)),
-    When(priority=Priority.HIGH, then=Value(1)),
-    When(priority=Priority.MEDIUM, then=Value(2)),
-    default=Value(3),
-    output_field=IntegerField(),
-)
 
 
 @dataclass(frozen=True)
@@ -106,10 +99,7 @@ def position_list_for_triage(*, user: User, filters: TriageFilters) -> QuerySet[
             Q(search_vector=SearchQuery(filters.query, config="spanish", search_type="websearch"))
             | Q(title__icontains=filters.query)
         )
-    sort = SORTS.get(filters.sort, SORTS["newest"])
-    if "priority_rank" in sort:
-        queryset = queryset.annotate(priority_rank=PRIORITY_RANK)
-    return queryset.order_by(*sort)
+    return queryset.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
 
 
 def position_get_for_triage(*, user: User, position_id: int) -> Position:

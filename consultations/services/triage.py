@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.models import InternalNote, Position, PositionStatus, TriageEvent
+from consultations.models.positions import UNFILED_STATUSES
 from consultations.rules import can_triage
 from consultations.selectors.roles import user_official_chapter_ids, user_official_profile
 from consultations.services.audit import audit_record
@@ -45,6 +46,11 @@ def _lock(position: Position) -> Position:
 
 
 def _require_triage(by: User, position: Position) -> None:
+    if position.status in UNFILED_STATUSES or position.status == S.WITHDRAWN:
+        raise ValidationError(
+            _("A position that is “%(status)s” cannot be triaged.") % {"status": position.get_status_display()},
+            code="closed",
+        )
     if not can_triage(by, position):
         raise ValidationError(_("You cannot triage positions of this chapter."), code="forbidden")
 
@@ -63,8 +69,12 @@ def _record(
     to_status: str = "",
     data: dict[str, Any] | None = None,
     bulk_id: uuid.UUID | None = None,
+    bump: bool = True,
 ) -> TriageEvent:
-    position.triage_version += 1
+    """Save the position and record the step. Notes and tags only add up, so they do not ``bump`` the version
+    that another official's pending status change or response is checked against."""
+    if bump:
+        position.triage_version += 1
     position.save()
     event = TriageEvent.objects.create(
         position=position,
@@ -211,7 +221,7 @@ def position_note_add(*, by: User, position: Position, body: str) -> InternalNot
     if not body:
         raise ValidationError({"body": _("The note is empty.")})
     note = InternalNote.objects.create(position=position, author=by, body=body)
-    _record(position, by=by, action=TriageEvent.Action.NOTE, data={"note": note.pk})
+    _record(position, by=by, action=TriageEvent.Action.NOTE, data={"note": note.pk}, bump=False)
     return note
 
 
@@ -232,12 +242,14 @@ def position_tag(*, by: User, position: Position, tag: str, bulk_id: uuid.UUID |
     if tag in position.tags:
         return position
     position.tags = [*position.tags, tag]
-    _record(position, by=by, action=TriageEvent.Action.TAG, data={"tag": tag}, bulk_id=bulk_id)
+    _record(position, by=by, action=TriageEvent.Action.TAG, data={"tag": tag}, bulk_id=bulk_id, bump=False)
     return position
 
 
 @transaction.atomic
-def position_merge_duplicate(*, by: User, position: Position, original: Position, response: str) -> Position:
+def position_merge_duplicate(
+    *, by: User, position: Position, original: Position, response: str, expected_version: int | None = None
+) -> Position:
     """Merge ``position`` into ``original``: both texts stay, they are linked, and both organisations are told."""
     if position.pk == original.pk:
         raise ValidationError(_("A position cannot be a duplicate of itself."), code="self")
@@ -248,6 +260,7 @@ def position_merge_duplicate(*, by: User, position: Position, original: Position
     position, original = locked[position.pk], locked[original.pk]
     _require_triage(by, position)
     _require_triage(by, original)
+    _check_version(position, expected_version)
     if (position.chapter_id, position.round_id) != (original.chapter_id, original.round_id):
         raise ValidationError(_("Only positions of the same chapter and round can be merged."), code="scope")
     closed = (S.MERGED, S.WITHDRAWN)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +12,7 @@ from consultations.forms import ChapterChoiceField
 from consultations.models import Chapter, Organisation, PositionStatus, Priority, Round, Sector, Stance, User
 from consultations.models.positions import UNFILED_STATUSES
 from consultations.selectors.roles import user_official_chapter_ids, user_official_profile
-from consultations.selectors.triage import SORTS, TriageFilters, officials_for_chapter
+from consultations.selectors.triage import SORTS, TriageFilters, officials_for_chapter, officials_for_user
 from consultations.services.triage import FINAL_STATUSES, TRANSITIONS
 
 if TYPE_CHECKING:
@@ -36,18 +35,6 @@ def _yes_no(value: str) -> bool | None:
     return {"1": True, "0": False}.get(value)
 
 
-def officials_for_user_chapters(user: User) -> QuerySet[User]:
-    """Who positions of the user's chapters can be assigned to (for a coordinator: every official)."""
-    queryset = User.objects.filter(is_active=True, official_profile__isnull=False)
-    profile = user_official_profile(user)
-    if profile is not None and not profile.is_coordinator:
-        chapter_ids = user_official_chapter_ids(user)
-        queryset = queryset.filter(
-            Q(official_profile__chapters__in=chapter_ids) | Q(official_profile__is_coordinator=True)
-        )
-    return queryset.distinct().order_by("full_name", "email")
-
-
 class TriageFilterForm(forms.Form):
     """The queue's filters, read from the query string. A bad value is reported on its field and left out."""
 
@@ -59,6 +46,7 @@ class TriageFilterForm(forms.Form):
     )
     priority = forms.ChoiceField(label=_("Priority"), choices=[("", _("Any")), *Priority.choices], required=False)
     red_flag = forms.ChoiceField(label=_("Foco rojo"), choices=YES_NO, required=False)
+    red_line = forms.ChoiceField(label=_("Red line (foco rojo or red-line priority)"), choices=YES_NO, required=False)
     stance = forms.ChoiceField(label=_("Stance"), choices=[("", _("Any")), *Stance.choices], required=False)
     organisation = forms.ModelChoiceField(
         label=_("Organisation"), queryset=Organisation.objects.order_by("name"), required=False
@@ -89,7 +77,7 @@ class TriageFilterForm(forms.Form):
             ("", _("Anyone")),
             ("me", _("Me")),
             ("none", _("Nobody (unassigned)")),
-            *((str(official.pk), str(official)) for official in officials_for_user_chapters(user)),
+            *((str(official.pk), str(official)) for official in officials_for_user(user=user)),
         ]
         self.fields["q"].widget = forms.TextInput(
             attrs={"type": "search", "placeholder": _("Title or summary"), "data-triage-search": ""}
@@ -111,6 +99,7 @@ class TriageFilterForm(forms.Form):
             statuses=tuple(data.get("status") or ()),
             priority=data.get("priority") or None,
             red_flag=_yes_no(data.get("red_flag", "")),
+            red_line=_yes_no(data.get("red_line", "")),
             stance=data.get("stance") or None,
             organisation_id=data["organisation"].pk if data.get("organisation") else None,
             sector_id=data["sector"].pk if data.get("sector") else None,
@@ -122,7 +111,7 @@ class TriageFilterForm(forms.Form):
         )
 
     MAIN_FIELDS = ("chapter", "assignee", "sort")
-    MORE_FIELDS = ("round", "priority", "red_flag", "stance", "organisation", "sector", "late", "age")
+    MORE_FIELDS = ("round", "priority", "red_flag", "red_line", "stance", "organisation", "sector", "late", "age")
 
     def main_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.MAIN_FIELDS]
@@ -303,7 +292,7 @@ class BulkForm(forms.Form):
         kwargs.setdefault("auto_id", "id_bulk_%s")
         super().__init__(*args, **kwargs)
         self.user = user
-        self.officials = list(officials_for_user_chapters(user))
+        self.officials = list(officials_for_user(user=user))
         self.fields["assignee"].choices = [("", "—"), *((str(o.pk), str(o)) for o in self.officials)]
         # Which ids count is decided against the triage scope in the view; here they only need to be numbers.
         raw_ids = self.data.getlist("ids") if self.is_bound and hasattr(self.data, "getlist") else []

@@ -10,15 +10,13 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
-from consultations.models import Chapter, Position, PositionStatus, Priority, Round, Sector, Stance
-from consultations.selectors.triage import triage_scope
+from consultations.models import Chapter, Position, PositionStatus, Round, Sector, Stance
+from consultations.selectors.triage import RED_LINE, triage_scope
 
 if TYPE_CHECKING:
     import datetime as dt
 
     from consultations.models import User
-
-RED_LINE = Q(priority=Priority.RED_LINE) | Q(is_red_flag=True)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from django.db.models.fields import DateTimeField
 from django.http import Http404
 from django.utils import timezone
 
-from consultations.models import InternalNote, Position, PositionStatus, TriageEvent
+from consultations.models import InternalNote, Position, PositionStatus, Priority, TriageEvent
 from consultations.models.positions import UNFILED_STATUSES
 from consultations.selectors.positions import position_get_for
 from consultations.selectors.roles import user_official_chapter_ids, user_official_profile
@@ -20,6 +20,8 @@ from consultations.selectors.roles import user_official_chapter_ids, user_offici
 if TYPE_CHECKING:
     from consultations.models import User
 
+# What the dashboards count as a red line: a foco rojo or a red-line priority.
+RED_LINE = Q(priority=Priority.RED_LINE) | Q(is_red_flag=True)
 # "Filed late": in the last day before the deadline, after officials usually start preparing the round.
 LATE_WINDOW = dt.timedelta(hours=24)
 SORTS = {
@@ -38,6 +40,7 @@ class TriageFilters:
     statuses: tuple[str, ...] = ()
     priority: str | None = None
     red_flag: bool | None = None
+    red_line: bool | None = None  # a foco rojo or a red-line priority: what the dashboard counts as a red line
     stance: str | None = None
     organisation_id: int | None = None
     sector_id: int | None = None
@@ -73,6 +76,8 @@ def position_list_for_triage(*, user: User, filters: TriageFilters) -> QuerySet[
         queryset = queryset.filter(priority=filters.priority)
     if filters.red_flag is not None:
         queryset = queryset.filter(is_red_flag=filters.red_flag)
+    if filters.red_line is not None:
+        queryset = queryset.filter(RED_LINE if filters.red_line else ~RED_LINE)
     if filters.stance:
         queryset = queryset.filter(stance=filters.stance)
     if filters.organisation_id:
@@ -148,3 +153,16 @@ def officials_for_chapter(*, chapter_id: int) -> QuerySet:
         .distinct()
         .order_by("full_name", "email")
     )
+
+
+def officials_for_user(*, user: User) -> QuerySet:
+    """Who positions of the user's chapters can be assigned to (for the coordinator: every official)."""
+    from consultations.models import User as UserModel
+
+    queryset = UserModel.objects.filter(is_active=True, official_profile__isnull=False)
+    profile = user_official_profile(user)
+    if profile is not None and not profile.is_coordinator:
+        queryset = queryset.filter(
+            Q(official_profile__chapters__in=user_official_chapter_ids(user)) | Q(official_profile__is_coordinator=True)
+        )
+    return queryset.distinct().order_by("full_name", "email")

@@ -113,6 +113,8 @@ def position_create(
             return existing
     position = Position(organisation=organisation, created_by=by, client_token=client_token or uuid.uuid4())
     _apply(position, data, EDITABLE_FIELDS)
+    if position.chapter_id is None:
+        raise ValidationError({"chapter": _("Choose the chapter this position is about.")})
     _require_targetable(position.round if position.round_id else None)
     _validate(position)
     try:

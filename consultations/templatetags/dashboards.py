@@ -35,6 +35,7 @@ TRIAGE_PARAMS = (
     "status",
     "priority",
     "red_flag",
+    "red_line",
     "stance",
     "sector",
     "organisation",

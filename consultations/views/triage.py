@@ -362,11 +362,12 @@ def triage_merge(request: HttpRequest, pk: int) -> HttpResponse:
         original = triage_scope(user=request.user).filter(pk=form.cleaned_data["original"]).first()
         if original is None:
             raise ValidationError(_("The original position is not one you can triage."), code="original")
-        # position_merge_duplicate takes no expected version yet: refuse a merge based on a stale view here.
-        if position.triage_version != _expected(form):
-            raise TriageConflict(position, next(iter(position.triage_events.all()), None))
         return triage_services.position_merge_duplicate(
-            by=request.user, position=position, original=original, response=form.cleaned_data["response"]
+            by=request.user,
+            position=position,
+            original=original,
+            response=form.cleaned_data["response"],
+            expected_version=_expected(form),
         )
 
     def done(form: MergeForm) -> str:

@@ -55,7 +55,9 @@
   });
 
   document.body.addEventListener("htmx:afterSettle", function (event) {
-    focusAfterSwap(event.detail.target || event.target);
+    // With hx-swap="outerHTML" the original target has left the document; the new element is event.target.
+    var target = event.detail.target;
+    focusAfterSwap(target && target.isConnected ? target : event.target);
   });
 
   function onHtmxFailure() {

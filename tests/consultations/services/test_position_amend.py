@@ -9,6 +9,7 @@ from django.utils import translation
 from consultations.models import AuditEvent, Position, PositionStatus
 from consultations.services.errors import RoundClosed, VersionConflict
 from consultations.services.positions import position_amend, position_withdraw
+from tests import factories
 from tests.consultations.services.helpers import close_round, db_counts, draft, filed, row
 
 pytestmark = pytest.mark.django_db
@@ -144,8 +145,9 @@ def test_withdrawn_position_cannot_be_amended(cast, position):
     assert db_counts() == before
 
 
-def test_merged_position_cannot_be_amended(cast, position):
-    Position.objects.filter(pk=position.pk).update(status=PositionStatus.MERGED)
+def test_merged_position_cannot_be_amended(cast, chapter, open_round, position):
+    original = factories.PositionFactory(organisation=cast.org_b, chapter=chapter, round=open_round)
+    Position.objects.filter(pk=position.pk).update(status=PositionStatus.MERGED, duplicate_of=original)
 
     with pytest.raises(ValidationError) as caught:
         position_amend(by=cast.delegate_a, position=position, data={"title": "Otro"})

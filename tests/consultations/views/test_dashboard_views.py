@@ -220,12 +220,13 @@ def test_every_figure_links_to_the_queue_with_its_filter(client, cast, chapter, 
         f"round={r}",  # positions received
         f"round={r}&status=submitted",  # untriaged backlog
         f"round={r}&status=submitted&age=3",  # the oldest untriaged, three days old
+        f"round={r}&red_line=1",  # the red lines: focos rojos and red-line priorities together
         f"round={r}&red_flag=1",
         f"round={r}&priority=red_line",
         f"round={r}&chapter={c}&status=submitted",  # chapter × status cell
         f"round={r}&chapter={c}&status=in_review",
         f"round={r}&chapter={c}",  # chapter total
-        f"round={r}&chapter={c}&red_flag=1",
+        f"round={r}&chapter={c}&red_line=1",
         f"round={r}&chapter={c}&priority=red_line",
         f"round={r}&status=in_review",  # column total
         f"round={r}&chapter={c}&stance=offensive",

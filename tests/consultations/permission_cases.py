@@ -226,6 +226,102 @@ class ViewCase:
     # Allowed answers that are redirects go here (checked so an error redirect is not taken for success).
     success_url: Callable[[World], str] | None = None
     urlconf: str | None = None
+    # Sent as htmx sends it (HX-Request: true): the view answers with a partial, not the whole page.
+    htmx: bool = False
+
+
+# --- Triage and dashboards -----------------------------------------------------------------------------------
+# The triage cases act on gov_a (filed by org A in `chapter`, the chapter of official_of_chapter); the draft cases on
+# draft_a, which nobody triages. Every allowed action must change the database (see _db_state in the matrix).
+TRIAGE_TARGET = "gov_a"
+TRIAGE_NOTE = "NOTA-MATRIZ-7f3"
+TRIAGE_RESPONSE = "RESPUESTA-MATRIZ-7f3"
+TRIAGE_TAG = "etiqueta-matriz-7f3"
+
+
+def _triage_done_url(w: World) -> str:
+    """Where a plain (non-htmx) pane action sends the official: the queue with the position open."""
+    return f"{reverse('consultations:triage_queue')}?position={w.positions[TRIAGE_TARGET].pk}"
+
+
+def _triage_data(**fields: Any) -> Callable[[World], dict[str, Any]]:
+    """A pane action's form: the fields plus the triage version the official saw and the queue's filters."""
+
+    def data(w: World) -> dict[str, Any]:
+        values = {key: value(w) if callable(value) else value for key, value in fields.items()}
+        return {"triage_version": w.positions[TRIAGE_TARGET].triage_version, "next_query": ""} | values
+
+    return data
+
+
+def _bulk_data(w: World) -> dict[str, Any]:
+    return {"ids": [w.positions[TRIAGE_TARGET].pk], "action": "assign_me", "next_query": ""}
+
+
+def _triage_cases() -> list[ViewCase]:
+    target = TRIAGE_TARGET
+    detail = _position_url("triage_detail", target)
+    cases = [
+        ViewCase("triage_queue", "get", _url("triage_queue")),
+        ViewCase("triage_queue_htmx", "get", _url("triage_queue"), htmx=True),
+        ViewCase("triage_detail", "get", detail, target=target, shows_target=True),
+        ViewCase("triage_detail_htmx", "get", detail, target=target, shows_target=True, htmx=True),
+        # Drafts are never triaged, not even by the coordinator: answered like a missing position.
+        ViewCase("triage_detail_draft", "get", _position_url("triage_detail", "draft_a"), target="draft_a"),
+        ViewCase(
+            "triage_detail_draft_htmx", "get", _position_url("triage_detail", "draft_a"), target="draft_a", htmx=True
+        ),
+        ViewCase(
+            "triage_assign_draft",
+            "post",
+            _position_url("triage_assign", "draft_a"),
+            data=lambda w: {"assignee": "me", "triage_version": 1, "next_query": ""},
+            target="draft_a",
+        ),
+    ]
+    actions: list[tuple[str, Callable[[World], dict[str, Any]]]] = [
+        ("triage_assign", _triage_data(assignee="me")),
+        ("triage_status", _triage_data(status=models.PositionStatus.IN_REVIEW, response="")),
+        ("triage_note", _triage_data(body=TRIAGE_NOTE)),
+        ("triage_respond", _triage_data(response=TRIAGE_RESPONSE)),
+        ("triage_tag", _triage_data(tag=TRIAGE_TAG)),
+        (
+            "triage_merge",
+            _triage_data(original=lambda w: w.positions["room_a"].pk, response=TRIAGE_RESPONSE),
+        ),
+    ]
+    for name, data in actions:
+        cases.append(
+            ViewCase(name, "post", _position_url(name, target), data=data, target=target, success_url=_triage_done_url)
+        )
+    cases += [
+        # An htmx pane action answers with the pane partial (200) instead of a redirect.
+        ViewCase(
+            "triage_note_htmx",
+            "post",
+            _position_url("triage_note", target),
+            data=_triage_data(body=TRIAGE_NOTE),
+            target=target,
+            htmx=True,
+        ),
+        ViewCase(
+            "triage_bulk", "post", _url("triage_bulk"), data=_bulk_data, target=target, success_url=_url("triage_queue")
+        ),
+        ViewCase("triage_bulk_htmx", "post", _url("triage_bulk"), data=_bulk_data, target=target, htmx=True),
+        ViewCase("dashboard", "get", _url("dashboard")),
+        ViewCase("dashboard_round", "get", lambda w: reverse("consultations:dashboard_round", args=[w.round.pk])),
+        ViewCase(
+            "chapter_evolution",
+            "get",
+            lambda w: reverse("consultations:chapter_evolution", args=[w.chapter.number]),
+        ),
+        ViewCase(
+            "chapter_evolution_other",
+            "get",
+            lambda w: reverse("consultations:chapter_evolution", args=[w.other_chapter.number]),
+        ),
+    ]
+    return cases
 
 
 CASES: dict[str, ViewCase] = {
@@ -424,5 +520,6 @@ CASES: dict[str, ViewCase] = {
             },
         ),
         ViewCase("dev_mail", "get", lambda w: reverse("dev:mail"), urlconf=DEV_URLCONF),
+        *_triage_cases(),
     ]
 }

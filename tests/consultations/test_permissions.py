@@ -7,7 +7,15 @@ selectors/accounts.py and DESIGN.md ("a forbidden object answers exactly like a 
 - ``LOGIN`` — 302 to the sign-in page (anonymous, on every login-required view, GET or POST);
 - ``404``   — forbidden or invisible, indistinguishable from missing;
 - ``200``   — an allowed GET;
-- ``302``   — an allowed POST (or a GET that redirects), to the page the view sends a success to.
+- ``302``   — an allowed POST (or a GET that redirects), to the page the view sends a success to;
+- ``IGNORED`` — a selection (bulk) POST whose ids lie outside the official's scope: answered like a selection of
+  missing ids (302 to the queue, or 200 with the result partial under htmx), nothing changes, nothing leaks.
+
+Cases sent with ``HX-Request: true`` (``ViewCase.htmx``) must answer an allowed request with a partial, never the
+whole page. The triage workspace and the dashboards (consultations/views/triage.py, dashboards.py) exist only for
+officials (an OfficialProfile): delegates, organisation coordinators and the admin get 404 there; an official
+triages the filed positions of their chapters, the coordinator (is_coordinator) those of every chapter, and nobody
+triages a draft.
 
 Besides the status, every cell checks that no title of a position the role may not see (``VISIBLE``) is in
 the answer, that a denied answer does not contain its target's title, that an allowed GET of a position page
@@ -19,6 +27,8 @@ the expectation in the table is what the rules say, not what the code does.
 
 from __future__ import annotations
 
+import contextlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -26,6 +36,7 @@ from typing import Any, Final
 import pytest
 from django.http import HttpResponseBase, StreamingHttpResponse
 from django.test import Client
+from django.test.utils import override_settings
 from django.urls import reverse
 from pytest_django.fixtures import Settings
 
@@ -36,12 +47,14 @@ from tests.consultations.permission_cases import (
     NEW_TITLE,
     ROLES,
     TITLES,
+    TRIAGE_TARGET,
     ViewCase,
     World,
     build_world,
 )
 
 LOGIN: Final = "login"  # 302 to the sign-in page
+IGNORED: Final = "ignored"  # accepted, but the ids are out of scope: nothing happens (see the module docstring)
 Expected = int | str
 
 # fmt: off
@@ -88,6 +101,28 @@ _ROWS: dict[str, tuple[Expected, ...]] = {
     "invitation_accept_bogus_get":   (404,    404,   404,   404,    404,    404,    404,   404),
     "invitation_accept_bogus_post":  (404,    404,   404,   404,    404,    404,    404,   404),
     "dev_mail":                      (LOGIN,  404,   404,   404,    404,    404,    404,   200),
+    # Triage workspace (target: gov_a, filed by org A in official_of_chapter's chapter; drafts: draft_a).
+    "triage_queue":                  (LOGIN,  404,   404,   404,    200,    200,    200,   404),
+    "triage_queue_htmx":             (LOGIN,  404,   404,   404,    200,    200,    200,   404),
+    "triage_detail":                 (LOGIN,  404,   404,   404,    200,    404,    200,   404),
+    "triage_detail_htmx":            (LOGIN,  404,   404,   404,    200,    404,    200,   404),
+    "triage_detail_draft":           (LOGIN,  404,   404,   404,    404,    404,    404,   404),
+    "triage_detail_draft_htmx":      (LOGIN,  404,   404,   404,    404,    404,    404,   404),
+    "triage_assign_draft":           (LOGIN,  404,   404,   404,    404,    404,    404,   404),
+    "triage_assign":                 (LOGIN,  404,   404,   404,    302,    404,    302,   404),
+    "triage_status":                 (LOGIN,  404,   404,   404,    302,    404,    302,   404),
+    "triage_note":                   (LOGIN,  404,   404,   404,    302,    404,    302,   404),
+    "triage_respond":                (LOGIN,  404,   404,   404,    302,    404,    302,   404),
+    "triage_tag":                    (LOGIN,  404,   404,   404,    302,    404,    302,   404),
+    "triage_merge":                  (LOGIN,  404,   404,   404,    302,    404,    302,   404),
+    "triage_note_htmx":              (LOGIN,  404,   404,   404,    200,    404,    200,   404),
+    "triage_bulk":                   (LOGIN,  404,   404,   404,    302,    IGNORED, 302,  404),
+    "triage_bulk_htmx":              (LOGIN,  404,   404,   404,    200,    IGNORED, 200,  404),
+    # Dashboards: officials see those of their own chapters; the chapter view of another chapter is missing.
+    "dashboard":                     (LOGIN,  404,   404,   404,    200,    200,    200,   404),
+    "dashboard_round":               (LOGIN,  404,   404,   404,    200,    200,    200,   404),
+    "chapter_evolution":             (LOGIN,  404,   404,   404,    200,    404,    200,   404),
+    "chapter_evolution_other":       (LOGIN,  404,   404,   404,    404,    200,    200,   404),
 }
 
 # The positions each role may see (selectors.positions.position_list_visible_to): no other title may ever
@@ -189,14 +224,22 @@ def _db_state() -> dict[str, list[tuple[Any, ...]]]:
         "memberships": list(models.Membership.objects.order_by("pk").values_list("pk", "user_id", "role")),
         "users": list(models.User.objects.order_by("pk").values_list("pk", "language", "time_zone")),
         "profiles": list(models.OfficialProfile.objects.order_by("pk").values_list("pk", "user_id")),
+        "triage": list(
+            models.Position.objects.order_by("pk").values_list(
+                "pk", "assigned_to_id", "tags", "triage_version", "official_response", "duplicate_of_id"
+            )
+        ),
+        "triage_events": list(models.TriageEvent.objects.order_by("pk").values_list("pk", "position_id", "action")),
+        "internal_notes": list(models.InternalNote.objects.order_by("pk").values_list("pk", "position_id", "body")),
     }
 
 
 def _request(client: Client, case: ViewCase, world: World) -> HttpResponseBase:
     url = case.url(world)
+    headers = {"HX-Request": "true"} if case.htmx else {}
     if case.method == "get":
-        return client.get(url)
-    return client.post(url, case.data(world))
+        return client.get(url, headers=headers)
+    return client.post(url, case.data(world), headers=headers)
 
 
 def _assert_status(response: HttpResponseBase, expected: Expected, case: ViewCase, world: World) -> None:
@@ -206,11 +249,13 @@ def _assert_status(response: HttpResponseBase, expected: Expected, case: ViewCas
     if expected == LOGIN:
         assert (status, location.split("?")[0]) == (302, login_url), f"got {status} {location}"
         assert "?next=" in location
-    elif expected == 302:
+    elif expected == 302 or (expected == IGNORED and not case.htmx):
         assert status == 302, f"got {status}"
         assert not location.startswith(login_url)
         if case.success_url is not None:
             assert location == case.success_url(world)
+    elif expected == IGNORED:
+        assert status == 200, f"got {status} {location}"
     else:
         assert status == expected, f"got {status} {location}"
 
@@ -240,11 +285,12 @@ def test_permission_matrix(
     leaked = sorted(TITLES[key] for key in set(TITLES) - VISIBLE[role] if TITLES[key] in text)
     assert not leaked, f"{role} may not see {leaked}"
     denied = expected in (LOGIN, 404)
-    if target is not None and denied:
+    unchanged = denied or expected == IGNORED
+    if target is not None and unchanged:
         assert target.title not in text
     if case.method == "post":
         after = _db_state()
-        if denied:
+        if unchanged:
             assert after == before, "a denied POST changed the database"
             if target is not None:
                 target_now = models.Position.objects.get(pk=target.pk)
@@ -252,8 +298,10 @@ def test_permission_matrix(
     _assert_status(response, expected, case, world)
     if target is not None and case.shows_target and expected == 200:
         assert target.title in body
-    if case.method == "post" and not denied:
+    if case.method == "post" and not unchanged:
         assert _db_state() != before, "an allowed POST changed nothing (an error message behind a redirect?)"
+    if case.htmx and response.status_code == 200:
+        assert "<html" not in body, "an htmx request got the whole page instead of a partial"
 
 
 # --- Lists never leak -----------------------------------------------------------------------------------
@@ -319,3 +367,170 @@ def test_position_create_post_by_a_member_creates_a_draft_of_their_organisation(
     created = models.Position.objects.get(title=NEW_TITLE)
     assert response.headers["Location"] == reverse("consultations:position_detail", args=[created.pk])
     assert (created.organisation, created.status) == (world.cast.org_b, models.PositionStatus.DRAFT)
+
+
+# --- Triage and dashboards: what each official sees, and what never reaches a delegate -----------------------
+
+DELEGATE_ROLES = ("delegate_a", "delegate_b", "coordinator_a")
+# Unique strings (none is a substring of another, nor of a title): what officials write about org A's positions.
+SECRET_NOTES = {"gov_a": "NOTA-INTERNA-SECRETA-91c", "room_a": "NOTA-INTERNA-SALA-91c"}
+SECRET_TAGS = {"gov_a": "etiqueta-secreta-91c", "room_a": "etiqueta-sala-91c"}
+ASSIGNEE_NAME = "Analista Asignada Secreta 91c"
+PUBLIC_RESPONSE = "RESPUESTA-PUBLICA-91c"
+
+
+def _triage_by_officials(world: World) -> models.User:
+    """gov_a and room_a go through triage: assigned to a second official of the chapter, in review, answered,
+    noted and tagged. Returns the assignee."""
+    from consultations.services import triage as triage_services
+    from tests import factories
+
+    official = world.cast.official_of_chapter
+    assignee = factories.official(chapters=[world.chapter])
+    assignee.full_name = ASSIGNEE_NAME
+    assignee.save(update_fields=["full_name"])
+    for key in ("gov_a", "room_a"):
+        position = world.positions[key]
+        triage_services.position_assign(by=official, position=position, assignee=assignee)
+        triage_services.position_set_status(by=official, position=position, status=models.PositionStatus.IN_REVIEW)
+        triage_services.position_respond(by=official, position=position, response=PUBLIC_RESPONSE)
+        triage_services.position_note_add(by=official, position=position, body=SECRET_NOTES[key])
+        triage_services.position_tag(by=official, position=position, tag=SECRET_TAGS[key])
+        world.positions[key] = models.Position.objects.get(pk=position.pk)
+    return assignee
+
+
+def _get(client: Client, case: ViewCase, world: World) -> tuple[int, str]:
+    """One GET of the matrix, one of many in a test. A streamed answer (an attachment) is read to its end, which
+    closes it the way the test client wants; closing it once more, as _body does, would send request_finished with
+    close_old_connections listening and break the test's transaction for the next request."""
+    with contextlib.ExitStack() as stack:
+        if case.urlconf is not None:
+            stack.enter_context(override_settings(ROOT_URLCONF=case.urlconf))
+        response = _request(client, case, world)
+    if isinstance(response, StreamingHttpResponse):
+        content = b"".join(response.streaming_content)  # type: ignore[arg-type]
+        return response.status_code, content.decode("utf-8", errors="replace")
+    return response.status_code, _body(response)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", DELEGATE_ROLES)
+def test_internal_notes_assignees_and_tags_never_reach_a_delegate(world: World, tmp_path: Path, role: str) -> None:
+    _triage_by_officials(world)
+    secrets = [*SECRET_NOTES.values(), *SECRET_TAGS.values(), ASSIGNEE_NAME]
+    client = _client_for(world, role)
+    pages: dict[str, tuple[int, str]] = {}
+    with override_settings(LOCAL_MAIL_DIR=tmp_path / "mail"):
+        for name, case in CASES.items():
+            if case.method == "get":
+                pages[name] = _get(client, case, world)
+    list_url = reverse("consultations:position_list")
+    for query in _filter_queries(world):
+        pages[f"position_list_htmx {query}"] = (
+            200,
+            _body(client.get(list_url, query, headers={"HX-Request": "true"})),
+        )
+    for key in ("gov_a", "room_a"):
+        pk = world.positions[key].pk
+        for name in ("position_detail", "position_revisions"):
+            pages[f"{name} {key}"] = (0, _body(client.get(reverse(f"consultations:{name}", args=[pk]))))
+    leaks = {name: [s for s in secrets if s in body] for name, (_status, body) in pages.items()}
+    assert not {name: found for name, found in leaks.items() if found}, f"{role} reads what only officials may"
+    # Not vacuous: the delegate does read the pages of the triaged positions it may see, with their new status.
+    visible = [key for key in ("gov_a", "room_a") if key in VISIBLE[role]]
+    assert visible
+    for key in visible:
+        assert TITLES[key] in pages[f"position_detail {key}"][1]
+    assert PUBLIC_RESPONSE in pages["position_detail_gov"][1] or role == "delegate_b"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["official_of_chapter", "coordinator"])
+def test_officials_read_the_notes_assignee_and_tags_in_the_triage_pane(world: World, role: str) -> None:
+    _triage_by_officials(world)
+    client = _client_for(world, role)
+    for key in ("gov_a", "room_a"):
+        url = reverse("consultations:triage_detail", args=[world.positions[key].pk])
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.get(url, headers=headers)
+            body = _body(response)
+            assert response.status_code == 200
+            assert SECRET_NOTES[key] in body
+            assert SECRET_TAGS[key] in body
+            assert ASSIGNEE_NAME in body
+
+
+@pytest.mark.django_db
+def test_triage_queue_lists_the_filed_positions_of_the_officials_chapters_only(world: World) -> None:
+    filed_a = {TITLES[key] for key in ("gov_a", "room_a", "cosign_a", "declined_a")}
+    unfiled_a = {TITLES["draft_a"], TITLES["awaiting_a"]}
+    url = reverse("consultations:triage_queue")
+    expected = {
+        "official_of_chapter": filed_a,
+        "official_of_other_chapter": {TITLES["gov_b"]},
+        "coordinator": filed_a | {TITLES["gov_b"]},
+    }
+    for role, titles in expected.items():
+        client = _client_for(world, role)
+        for headers in ({}, {"HX-Request": "true"}):
+            body = _body(client.get(url, headers=headers))
+            shown = {title for title in TITLES.values() if title in body}
+            assert shown == titles, (role, headers)
+            assert not shown & unfiled_a
+
+
+@pytest.mark.django_db
+def test_red_lines_reach_only_the_officials_of_their_chapter(world: World) -> None:
+    """Dashboards name red-line positions: the official of the other chapter never reads org A's."""
+    models.Position.objects.filter(pk__in=[world.positions["gov_a"].pk, world.positions["gov_b"].pk]).update(
+        is_red_flag=True
+    )
+    round_url = reverse("consultations:dashboard_round", args=[world.round.pk])
+    red_queue = f"{reverse('consultations:triage_queue')}?round={world.round.pk}&red_line=1"
+
+    def evolution(chapter: models.Chapter) -> str:
+        return reverse("consultations:chapter_evolution", args=[chapter.number])
+
+    pages = {
+        "official_of_chapter": [reverse("consultations:dashboard"), round_url, red_queue, evolution(world.chapter)],
+        "official_of_other_chapter": [
+            reverse("consultations:dashboard"),
+            round_url,
+            red_queue,
+            evolution(world.other_chapter),
+        ],
+    }
+    own = {"official_of_chapter": TITLES["gov_a"], "official_of_other_chapter": TITLES["gov_b"]}
+    for role, urls in pages.items():
+        client = _client_for(world, role)
+        for url in urls:
+            response = client.get(url)
+            body = _body(response)
+            assert response.status_code == 200, url
+            assert own[role] in body, (role, url)  # its own chapter's red line is named: the check is not vacuous
+            other = {title for key, title in TITLES.items() if key not in VISIBLE[role] and title in body}
+            assert not other, (role, url, other)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_bulk_with_ids_outside_the_scope_answers_like_missing_ids(world: World, htmx: bool) -> None:
+    """The official of the other chapter learns nothing from posting gov_a's id: the same answer as a missing id."""
+    headers = {"HX-Request": "true"} if htmx else {}
+    url = reverse("consultations:triage_bulk")
+    missing_id = models.Position.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+    answers = []
+    for pk in (world.positions[TRIAGE_TARGET].pk, missing_id):
+        client = _client_for(world, "official_of_other_chapter")
+        response = client.post(url, {"ids": [pk], "action": "assign_me", "next_query": ""}, headers=headers)
+        location = response.headers.get("Location", "")
+        page = _body(client.get(location)) if location else _body(response)
+        page = page.replace(str(pk), "<id>")
+        answers.append((response.status_code, location, _bulk_messages(page)))
+    assert answers[0] == answers[1]
+    assert answers[0][2], "the bulk answer says nothing: the comparison above is vacuous"
+
+
+def _bulk_messages(page: str) -> list[str]:
+    return re.findall(r'<p class="message[^"]*"[^>]*>(.*?)</p>', page, flags=re.S)

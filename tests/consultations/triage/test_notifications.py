@@ -153,12 +153,6 @@ def test_organisation_without_members_gets_no_mail_but_the_event_is_marked(
     assert TriageEvent.objects.get(to_status=S.NOTED).notified_at is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the e-mail strings (“Hello %(name)s,”, “There is news on the position …”, “Official response”, "
-    "“Open the position”, “New official response”) have no Spanish translation in locale/es, so a Spanish "
-    "member gets an English e-mail with a Spanish status.",
-)
 def test_spanish_member_reads_no_english_sentence(
     cast: Cast, in_review: Position, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
 ) -> None:

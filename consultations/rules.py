@@ -76,6 +76,25 @@ def can_triage(user, position: Position) -> bool:
 
 
 rules.add_perm("consultations.triage_position", can_triage)
+
+
+@rules.predicate
+def is_cosigner(user, position: Position) -> bool:
+    org_ids = user_organisation_ids(user)
+    return (
+        bool(org_ids)
+        and position.cosignatures.filter(organisation_id__in=org_ids, status=CoSignature.Status.ACCEPTED).exists()
+    )
+
+
+@rules.predicate
+def is_government(user, position: Position) -> bool:
+    return user.is_staff or user_official_profile(user) is not None
+
+
+# The triage status and the official response concern the organisations behind a position: another delegate who
+# reads a position shared with the room sees its text, not how the government treated it.
+rules.add_perm("consultations.view_triage_outcome", is_member_of_author_org | is_cosigner | is_government)
 rules.add_perm("consultations.edit_draft", is_member_of_author_org & is_draft)
 # Filing is shown while the round accepts input; after the deadline the button explains why it is gone.
 rules.add_perm("consultations.file_position", is_member_of_author_org & is_plain_draft)

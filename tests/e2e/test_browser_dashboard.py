@@ -6,30 +6,28 @@ Drives Debian's Chromium through Playwright against pytest-django's live server.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.e2e.support import require_chromium
 
 require_chromium()
 
-from django.db import connections  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, expect  # noqa: E402
 
 from consultations import models  # noqa: E402
 from tests import factories  # noqa: E402
+from tests.e2e.browser import TIMEOUT_MS, BrowserSession, open_session  # noqa: E402
 
 pytestmark = [pytest.mark.browser]
 
 PASSWORD = "Mesa-de-negociacion-2026!"
-TIMEOUT_MS = 15_000
 
 # Chapter 4 (Rules of Origin): two red lines (a foco rojo, a red-line priority) and one that is not.
 RED_FLAG_TITLE = "Foco rojo: acumulación de acero norteamericano en autopartes"
@@ -87,69 +85,15 @@ def table(transactional_db) -> Table:
     return Table(negotiator=negotiator, round=open_round, chapter=chapter, other_chapter=other_chapter)
 
 
-@dataclass
-class Session:
-    page: Page
-    base_url: str
-    shots: Path
-    console_errors: list[str] = field(default_factory=list)
-    step: int = 0
-
-    def shot(self, name: str) -> None:
-        """A full-page screenshot; ``caret="initial"`` keeps Playwright from leaving ``style=""`` on the inputs
-        (htmx would copy it on a swap and the CSP would report an inline style the app never wrote)."""
-        self.step += 1
-        self.page.screenshot(path=str(self.shots / f"{self.step:02d}-{name}.png"), full_page=True, caret="initial")
-
-    def goto(self, path: str) -> None:
-        self.page.goto(self.base_url + path)
-
-
 @pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    # Playwright's sync API keeps an asyncio loop in this thread; Django refuses ORM calls next to a running loop
-    # unless told this is fine. Set for this test only (monkeypatch restores it), not the whole session.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
-            # ORM calls made while Playwright's sync API runs use a database connection of their own (another
-            # context); close it here, or the test database cannot be dropped at the end of the session.
-            connections.close_all()
+def session(browser: Browser, live_server, screenshot_dir: Path) -> Iterator[BrowserSession]:
+    with open_session(browser, live_server.url, screenshot_dir / "browser_dashboard") as journey:
+        yield journey
 
 
-@pytest.fixture
-def session(browser: Browser, live_server, screenshot_dir: Path) -> Iterator[Session]:
-    shots = screenshot_dir / "browser_dashboard"
-    shots.mkdir(parents=True, exist_ok=True)
-    for old in shots.glob("*.png"):
-        old.unlink()
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="es-MX")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    result = Session(page=page, base_url=live_server.url, shots=shots)
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            result.console_errors.append(message.text)
-
-    def on_page_error(error: Error) -> None:
-        result.console_errors.append(f"uncaught: {error}")
-
-    page.on("console", on_console)
-    page.on("pageerror", on_page_error)
-    try:
-        yield result
-    finally:
-        with contextlib.suppress(Error):
-            page.screenshot(path=str(shots / "zz-last-page.png"), full_page=True, caret="initial")
-        context.close()
-
-
-def test_negotiator_drills_down_from_a_red_line_count_to_the_triage_queue(session: Session, table: Table) -> None:
+def test_negotiator_drills_down_from_a_red_line_count_to_the_triage_queue(
+    session: BrowserSession, table: Table
+) -> None:
     page = session.page
     expect.set_options(timeout=TIMEOUT_MS)
 

@@ -6,29 +6,27 @@ to ``test-artifacts/screenshots/browser_delegate/``.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.e2e.support import require_chromium
 
 require_chromium()
 
-from django.db import connections  # noqa: E402
 from django.utils import translation  # noqa: E402
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Response, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Response, expect  # noqa: E402
 
 from consultations import models  # noqa: E402
 from tests import factories  # noqa: E402
+from tests.e2e.browser import TIMEOUT_MS, BrowserSession, open_session  # noqa: E402
 
 pytestmark = [pytest.mark.browser]
 
 PASSWORD = "Sala-adjunta-2026!"
-TIMEOUT_MS = 15_000
 PDF_BYTES = (
     b"%PDF-1.4\n"
     b"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
@@ -59,22 +57,8 @@ def translated(language: str, message: str, **params: object) -> str:
     return text % params if params else text
 
 
-@dataclass
-class Journey:
-    """The browser page plus what the test saw along the way."""
-
-    page: Page
-    base_url: str
-    shots: Path
-    console_errors: list[str] = field(default_factory=list)
-    step: int = 0
-
-    def shot(self, name: str) -> None:
-        self.step += 1
-        self.page.screenshot(path=str(self.shots / f"{self.step:02d}-{name}.png"), full_page=True)
-
-    def goto(self, path: str) -> None:
-        self.page.goto(self.base_url + path)
+class Journey(BrowserSession):
+    """The browser session plus the draft form's live-validation waits."""
 
     def install_htmx_probe(self) -> None:
         self.page.evaluate(HTMX_PROBE)
@@ -132,47 +116,15 @@ def private_media(settings, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    # Playwright's sync API keeps an asyncio loop in this thread; Django refuses ORM calls next to a running loop
-    # unless told this is fine. Set for the browser tests only (monkeypatch restores it), not the whole session.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
-            # ORM calls made while Playwright's sync API runs use a database connection of their own (another
-            # context); close it here, or the test database cannot be dropped at the end of the session.
-            connections.close_all()
-
-
-@pytest.fixture
 def journey(browser: Browser, live_server, screenshot_dir: Path) -> Iterator[Journey]:
-    shots = screenshot_dir / "browser_delegate"
-    shots.mkdir(parents=True, exist_ok=True)
-    for old in shots.glob("*.png"):
-        old.unlink()
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="es-MX")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    result = Journey(page=page, base_url=live_server.url, shots=shots)
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            result.console_errors.append(message.text)
-
-    def on_page_error(error: Error) -> None:
-        result.console_errors.append(f"uncaught: {error}")
-
-    page.on("console", on_console)
-    page.on("pageerror", on_page_error)
-    try:
-        yield result
-    finally:
-        with contextlib.suppress(Error):
-            page.screenshot(path=str(shots / "zz-last-page.png"), full_page=True)
-        context.close()
+    with open_session(
+        browser,
+        live_server.url,
+        screenshot_dir / "browser_delegate",
+        session_class=Journey,
+        viewport={"width": 1280, "height": 900},
+    ) as session:
+        yield session  # type: ignore[misc]
 
 
 def test_delegate_drafts_files_amends_and_switches_language(

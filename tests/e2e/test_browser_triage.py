@@ -7,30 +7,28 @@ database is checked at the end. Screenshots of every step go to ``test-artifacts
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.e2e.support import require_chromium
 
 require_chromium()
 
-from django.db import connections  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, expect  # noqa: E402
 
 from consultations import models  # noqa: E402
 from tests import factories  # noqa: E402
+from tests.e2e.browser import TIMEOUT_MS, BrowserSession, open_session  # noqa: E402
 
 pytestmark = [pytest.mark.browser]
 
 PASSWORD = "Mesa-de-reglas-2026!"
-TIMEOUT_MS = 15_000
 MAX_TABS = 12  # from the status menu to its form's submit button: the response box, its help, the button
 TITLES = [
     "Acumulación regional para autopartes de acero",
@@ -86,77 +84,13 @@ def desk(transactional_db) -> Desk:
     return Desk(official=official, chapter=chapter, positions=positions)
 
 
-@dataclass
-class Session:
-    page: Page
-    base_url: str
-    shots: Path
-    console_errors: list[str] = field(default_factory=list)
-    step: int = 0
-
-    def shot(self, name: str) -> None:
-        """A full-page screenshot. ``caret="initial"``: hiding the caret makes Playwright leave an empty ``style``
-        attribute on every input, which htmx then copies onto the swapped-in fields ("settling"); under the site's
-        CSP (style-src 'self') each copy is reported as an inline-style violation that the app did not cause."""
-        self.step += 1
-        self.page.screenshot(path=str(self.shots / f"{self.step:02d}-{name}.png"), full_page=True, caret="initial")
-
-    def goto(self, path: str) -> None:
-        self.page.goto(self.base_url + path)
-
-    def press(self, key: str) -> None:
-        self.page.keyboard.press(key)
-
-    def active(self, script: str) -> object:
-        """Evaluate ``script`` (a function of the focused element) in the page."""
-        return self.page.evaluate(f"() => ({script})(document.activeElement)")
-
-
 @pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    # Playwright's sync API keeps an asyncio loop in this thread; Django refuses ORM calls next to a running loop
-    # unless told this is fine. Set for this test only (monkeypatch restores it), not the whole session.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
-            # ORM calls made while Playwright's sync API runs use a database connection of their own (another
-            # context); close it here, or the test database cannot be dropped at the end of the session.
-            connections.close_all()
+def session(browser: Browser, live_server, screenshot_dir: Path) -> Iterator[BrowserSession]:
+    with open_session(browser, live_server.url, screenshot_dir / "browser_triage") as journey:
+        yield journey
 
 
-@pytest.fixture
-def session(browser: Browser, live_server, screenshot_dir: Path) -> Iterator[Session]:
-    shots = screenshot_dir / "browser_triage"
-    shots.mkdir(parents=True, exist_ok=True)
-    for old in shots.glob("*.png"):
-        old.unlink()
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="es-MX")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    result = Session(page=page, base_url=live_server.url, shots=shots)
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            result.console_errors.append(message.text)
-
-    def on_page_error(error: Error) -> None:
-        result.console_errors.append(f"uncaught: {error}")
-
-    page.on("console", on_console)
-    page.on("pageerror", on_page_error)
-    try:
-        yield result
-    finally:
-        with contextlib.suppress(Error):
-            page.screenshot(path=str(shots / "zz-last-page.png"), full_page=True, caret="initial")
-        context.close()
-
-
-def test_official_triages_three_positions_with_the_keyboard_alone(session: Session, desk: Desk) -> None:
+def test_official_triages_three_positions_with_the_keyboard_alone(session: BrowserSession, desk: Desk) -> None:
     page = session.page
     expect.set_options(timeout=TIMEOUT_MS)
 

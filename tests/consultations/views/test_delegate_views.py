@@ -188,3 +188,28 @@ def test_english_user_gets_english_pages_and_chapter_titles(client, cast, chapte
         content = client.get(reverse("consultations:chapter_list")).content.decode()
     assert '<html lang="es"' in content
     assert "Reglas de Origen" in content
+
+
+def test_other_delegates_read_a_shared_position_but_not_how_the_government_answered_it(
+    client, cast, chapter, open_round
+):
+    from consultations.services import triage as triage_services
+
+    position = factories.PositionFactory(
+        organisation=cast.org_a, chapter=chapter, round=open_round, confidentiality="room"
+    )
+    position = position_services.position_file(by=cast.delegate_a, position=position)
+    triage_services.position_set_status(by=cast.official_of_chapter, position=position, status="in_review")
+    triage_services.position_set_status(
+        by=cast.official_of_chapter, position=position, status="noted", response="RESPUESTA-PARA-A-5d1"
+    )
+    url = reverse("consultations:position_detail", args=[position.pk])
+    client.force_login(cast.delegate_b)
+    content = client.get(url).content.decode()
+    assert position.title in content
+    assert "RESPUESTA-PARA-A-5d1" not in content
+    assert "badge-noted" not in content
+    client.force_login(cast.delegate_a)
+    content = client.get(url).content.decode()
+    assert "RESPUESTA-PARA-A-5d1" in content
+    assert "badge-noted" in content

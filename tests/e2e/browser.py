@@ -1,0 +1,78 @@
+"""What the browser journeys share: a Chromium page with its screenshots and console errors.
+
+Import only after ``support.require_chromium()`` has run: that import needs Playwright.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.sync_api import Browser, ConsoleMessage, Error, Page
+
+TIMEOUT_MS = 15_000
+
+
+@dataclass
+class BrowserSession:
+    """The page of one journey, plus what it saw along the way."""
+
+    page: Page
+    base_url: str
+    shots: Path
+    console_errors: list[str] = field(default_factory=list)
+    step: int = 0
+
+    def shot(self, name: str) -> None:
+        """A full-page screenshot. ``caret="initial"``: hiding the caret makes Playwright leave an empty ``style``
+        attribute on every input, which htmx then copies onto the swapped-in fields ("settling"); under the site's
+        CSP (style-src 'self') each copy is reported as an inline-style violation that the app did not cause."""
+        self.step += 1
+        self.page.screenshot(path=str(self.shots / f"{self.step:02d}-{name}.png"), full_page=True, caret="initial")
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.base_url + path)
+
+    def press(self, key: str) -> None:
+        self.page.keyboard.press(key)
+
+    def active(self, script: str) -> object:
+        """Evaluate ``script`` (a function of the focused element) in the page."""
+        return self.page.evaluate(f"() => ({script})(document.activeElement)")
+
+
+@contextlib.contextmanager
+def open_session(
+    browser: Browser,
+    base_url: str,
+    shots: Path,
+    *,
+    session_class: type[BrowserSession] = BrowserSession,
+    viewport: dict[str, int] | None = None,
+) -> Iterator[BrowserSession]:
+    """A fresh browser context in Mexican Spanish; old screenshots of the journey are cleared first."""
+    shots.mkdir(parents=True, exist_ok=True)
+    for old in shots.glob("*.png"):
+        old.unlink()
+    context = browser.new_context(viewport=viewport or {"width": 1440, "height": 1000}, locale="es-MX")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    session = session_class(page=page, base_url=base_url, shots=shots)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            session.console_errors.append(message.text)
+
+    def on_page_error(error: Error) -> None:
+        session.console_errors.append(f"uncaught: {error}")
+
+    page.on("console", on_console)
+    page.on("pageerror", on_page_error)
+    try:
+        yield session
+    finally:
+        with contextlib.suppress(Error):
+            page.screenshot(path=str(shots / "zz-last-page.png"), full_page=True, caret="initial")
+        context.close()

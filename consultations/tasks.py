@@ -6,8 +6,10 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
+from consultations.services import digests as digest_services
 from consultations.services import invitations as invitation_services
 from consultations.services import notifications as notification_services
+from consultations.services import outbox as outbox_services
 
 
 @shared_task
@@ -24,3 +26,24 @@ def invitations_purge_expired() -> int:
 @shared_task(acks_late=True, autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)
 def position_update_notify(event_id: int) -> int:
     return notification_services.position_update_notify(event_id=event_id)
+
+
+@shared_task
+def outbox_flush() -> int:
+    """Publish the tasks whose on-commit publish failed (the broker was down). Scheduled by beat."""
+    return outbox_services.outbox_flush()
+
+
+@shared_task
+def digests_dispatch_due() -> int:
+    return digest_services.digests_dispatch_due()
+
+
+@shared_task(acks_late=True, autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)
+def digest_send(delivery_id: int) -> bool:
+    return digest_services.digest_send(delivery_id=delivery_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)
+def cosignature_invite_notify(cosignature_id: int) -> int:
+    return notification_services.cosignature_invite_notify(cosignature_id=cosignature_id)

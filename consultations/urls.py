@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from consultations import urls_accounts, urls_dashboards, urls_triage
+from consultations import (
+    urls_accounts,
+    urls_dashboards,
+    urls_digests,
+    urls_notifications,
+    urls_room,
+    urls_rounds,
+    urls_triage,
+)
 from consultations.views import delegates, home
 
 app_name = "consultations"
@@ -29,4 +37,8 @@ urlpatterns = [
     *urls_accounts.urlpatterns,
     *urls_triage.urlpatterns,
     *urls_dashboards.urlpatterns,
+    *urls_rounds.urlpatterns,
+    *urls_digests.urlpatterns,
+    *urls_notifications.urlpatterns,
+    *urls_room.urlpatterns,
 ]

@@ -227,6 +227,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # django-celery-beat has no release for Django 6.1: the schedule lives here.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "outbox-flush": {"task": "consultations.tasks.outbox_flush", "schedule": 30.0},
+    "digests-dispatch-due": {"task": "consultations.tasks.digests_dispatch_due", "schedule": 300.0},
     "invitations-purge-expired": {"task": "consultations.tasks.invitations_purge_expired", "schedule": 3600.0},
 }
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 from .audit import AuditEvent
 from .deliveries import Delivery
 from .invitations import Invitation
+from .notifications import Notification, NotificationKind, NotificationPreference
 from .organisations import Membership, OfficialProfile, Organisation, Sector
+from .outbox import OutboxMessage
 from .positions import (
     Attachment,
     Confidentiality,
@@ -14,6 +16,7 @@ from .positions import (
     Priority,
     Stance,
 )
+from .room import Briefing, RoomAnswer, RoomQuestion
 from .rounds import Chapter, NegotiatingTable, Round
 from .triage import InternalNote, TriageEvent
 from .users import User
@@ -21,6 +24,7 @@ from .users import User
 __all__ = [
     "Attachment",
     "AuditEvent",
+    "Briefing",
     "Chapter",
     "Confidentiality",
     "CoSignature",
@@ -29,12 +33,18 @@ __all__ = [
     "Invitation",
     "Membership",
     "NegotiatingTable",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "OfficialProfile",
+    "OutboxMessage",
     "Organisation",
     "Position",
     "PositionRevision",
     "PositionStatus",
     "Priority",
+    "RoomAnswer",
+    "RoomQuestion",
     "Round",
     "Sector",
     "Stance",

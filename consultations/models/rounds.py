@@ -107,6 +107,9 @@ class Round(models.Model):
     digest_at = models.DateTimeField(_("digest time"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # Set in the transaction that creates the round's digest deliveries: beat firing twice finds it set.
+    digest_dispatched_at = models.DateTimeField(_("pre-round digest dispatched at"), null=True, blank=True)
+    debrief_dispatched_at = models.DateTimeField(_("debrief dispatched at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from consultations.models import CoSignature, Membership, Organisation, Position
 from consultations.models.positions import CLOSED_STATUSES
 from consultations.services.audit import audit_record
+from consultations.services.outbox import outbox_enqueue
 
 if TYPE_CHECKING:
     from consultations.models import User
@@ -34,6 +35,7 @@ def cosignature_invite(*, by: User, position: Position, organisation: Organisati
             _("%(organisation)s has already been invited to co-sign this position.") % {"organisation": organisation},
             code="duplicate",
         ) from None
+    outbox_enqueue(task="consultations.tasks.cosignature_invite_notify", cosignature_id=cosignature.pk)
     audit_record(
         actor=by,
         action="cosignature.invite",

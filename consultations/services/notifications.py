@@ -1,10 +1,13 @@
-"""E-mails to organisations about their positions, sent by Celery after the triage transaction commits.
+"""Notifications: an entry in the user's in-app list and, when the user wants it, an e-mail.
 
-Each (event, recipient) is a Delivery row: a retry after a failed send skips those already sent.
+Each user chooses per kind: immediately (in-app and e-mail), in the digest only (in-app; the next digest lists
+it), or off. Tasks call these services after the change has committed (through the outbox). Every e-mail is a
+``Delivery`` row unique per (kind, source, recipient), so a retried task skips those already sent.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -14,65 +17,61 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from consultations.models import CoSignature, Delivery, Membership, Position, TriageEvent
+from consultations.models import (
+    CoSignature,
+    Delivery,
+    Membership,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    Position,
+    TriageEvent,
+)
 
 if TYPE_CHECKING:
     from consultations.models import User
 
 POSITION_UPDATE = "position-update"
+Channel = NotificationPreference.Channel
 
 
-def _recipients(position: Position) -> list[User]:
-    """Members of the organisation behind the position and of the organisations that co-signed it."""
-    org_ids = {position.organisation_id} | set(
-        CoSignature.objects.filter(position=position, status=CoSignature.Status.ACCEPTED).values_list(
-            "organisation_id", flat=True
-        )
+def channels_for(*, users: Iterable[User], kind: str) -> dict[int, str]:
+    """Each user's chosen channel for ``kind``; immediately by default."""
+    users = list(users)
+    chosen = dict(NotificationPreference.objects.filter(user__in=users, kind=kind).values_list("user_id", "channel"))
+    return {user.pk: chosen.get(user.pk, Channel.IMMEDIATE) for user in users}
+
+
+@transaction.atomic
+def preferences_update(*, user: User, channels: dict[str, str]) -> None:
+    for kind, channel in channels.items():
+        if kind not in NotificationKind.values or channel not in Channel.values:
+            continue
+        NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"channel": channel})
+
+
+def notify(*, users: Iterable[User], kind: str, title: str, url: str, key: str) -> list[User]:
+    """Add the in-app entries (once per user and source) and return who wants an e-mail now."""
+    users = list(users)
+    channels = channels_for(users=users, kind=kind)
+    wanted = [user for user in users if channels[user.pk] != Channel.OFF]
+    Notification.objects.bulk_create(
+        [Notification(recipient=user, kind=kind, title=title[:250], url=url, key=key) for user in wanted],
+        ignore_conflicts=True,
     )
-    memberships = Membership.objects.filter(organisation_id__in=org_ids, user__is_active=True).select_related("user")
-    return sorted({m.user for m in memberships}, key=lambda user: user.pk)
+    return [user for user in wanted if channels[user.pk] == Channel.IMMEDIATE]
 
 
-def _send(*, delivery: Delivery, event: TriageEvent) -> None:
-    position = event.position
-    user = delivery.recipient
-    with translation.override(user.language):
-        context = {
-            "user": user,
-            "position": position,
-            "event": event,
-            # A merge tells the original's organisation the response written for the merge.
-            "response": event.data.get("response") or position.official_response,
-            "url": settings.SITE_URL + reverse("consultations:position_detail", args=[position.pk]),
-            "language": user.language,
-        }
-        message = EmailMultiAlternatives(
-            subject=render_to_string("consultations/emails/position_update_subject.txt", context).strip(),
-            body=render_to_string("consultations/emails/position_update.txt", context),
-            to=[user.email],
-        )
-        message.attach_alternative(render_to_string("consultations/emails/position_update.html", context), "text/html")
-        message.send()
-
-
-def position_update_notify(*, event_id: int) -> int:
-    """Tell the organisation(s) about a status change, a response or a merge: once per member and event."""
-    event = (
-        TriageEvent.objects.select_related("position__organisation", "position__chapter", "position__round")
-        .filter(pk=event_id)
-        .first()
-    )
-    if event is None:
-        return 0
-    key = f"triage-event:{event.pk}"
-    for user in _recipients(event.position):
-        Delivery.objects.get_or_create(kind=POSITION_UPDATE, key=key, recipient=user)
+def _deliver(*, kind: str, key: str, users: Iterable[User], send: Callable[[User], None]) -> int:
+    """E-mail each user once for (kind, key). Raises the first failure after trying everyone (Celery retries)."""
+    for user in users:
+        Delivery.objects.get_or_create(kind=kind, key=key, recipient=user)
     sent = 0
     failures: list[Exception] = []
-    pending = Delivery.objects.filter(kind=POSITION_UPDATE, key=key).exclude(status=Delivery.Status.SENT)
+    pending = Delivery.objects.filter(kind=kind, key=key).exclude(status=Delivery.Status.SENT)
     for delivery_id in pending.values_list("pk", flat=True):
         with transaction.atomic():
-            # skip_locked: a second worker on the same event leaves this recipient to the first one.
+            # skip_locked: a second worker on the same source leaves this recipient to the first one.
             delivery = (
                 Delivery.objects.select_for_update(skip_locked=True)
                 .select_related("recipient")
@@ -84,7 +83,7 @@ def position_update_notify(*, event_id: int) -> int:
                 continue
             delivery.attempts += 1
             try:
-                _send(delivery=delivery, event=event)
+                send(delivery.recipient)
             except Exception as error:
                 delivery.status = Delivery.Status.FAILED
                 delivery.last_error = str(error)[:2000]
@@ -97,9 +96,106 @@ def position_update_notify(*, event_id: int) -> int:
             delivery.save(update_fields=["status", "attempts", "sent_at", "last_error"])
             sent += 1
     if failures:
-        # The task retries with backoff; recipients already sent to are skipped next time.
         raise failures[0]
+    return sent
+
+
+def _email(*, user: User, template: str, context: dict) -> None:
+    with translation.override(user.language):
+        context = {**context, "user": user, "language": user.language}
+        message = EmailMultiAlternatives(
+            subject=render_to_string(f"consultations/emails/{template}_subject.txt", context).strip(),
+            body=render_to_string(f"consultations/emails/{template}.txt", context),
+            to=[user.email],
+        )
+        message.attach_alternative(render_to_string(f"consultations/emails/{template}.html", context), "text/html")
+        message.send()
+
+
+def _members(org_ids: Iterable[int]) -> list[User]:
+    memberships = Membership.objects.filter(organisation_id__in=set(org_ids), user__is_active=True).select_related(
+        "user"
+    )
+    return sorted({m.user for m in memberships}, key=lambda user: user.pk)
+
+
+def _position_recipients(position: Position) -> list[User]:
+    """Members of the organisation behind the position and of the organisations that co-signed it."""
+    cosigners = CoSignature.objects.filter(position=position, status=CoSignature.Status.ACCEPTED).values_list(
+        "organisation_id", flat=True
+    )
+    return _members([position.organisation_id, *cosigners])
+
+
+def position_update_notify(*, event_id: int) -> int:
+    """Tell the organisation(s) about a status change, a response or a merge."""
+    event = (
+        TriageEvent.objects.select_related("position__organisation", "position__chapter", "position__round")
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        return 0
+    position = event.position
+    key = f"triage-event:{event.pk}"
+    path = reverse("consultations:position_detail", args=[position.pk])
+    kind = NotificationKind.RESPONSE if event.data.get("response") else NotificationKind.STATUS
+    to_email = notify(users=_position_recipients(position), kind=kind, title=position.title, url=path, key=key)
+    context = {
+        "position": position,
+        "event": event,
+        # The response given with this very step (a merge tells the original's organisation the merge response).
+        "response": event.data.get("response", ""),
+        "url": settings.SITE_URL + path,
+    }
+    sent = _deliver(
+        kind=POSITION_UPDATE,
+        key=key,
+        users=to_email,
+        send=lambda user: _email(user=user, template="position_update", context=context),
+    )
     if event.notified_at is None:
         event.notified_at = timezone.now()
         event.save(update_fields=["notified_at"])
     return sent
+
+
+def cosignature_invite_notify(*, cosignature_id: int) -> int:
+    """Tell the invited organisation's members that they were asked to co-sign."""
+    cosignature = (
+        CoSignature.objects.select_related("position__organisation", "position__chapter", "organisation")
+        .filter(pk=cosignature_id, status=CoSignature.Status.PENDING)
+        .first()
+    )
+    if cosignature is None:
+        return 0
+    key = f"cosignature:{cosignature.pk}"
+    path = reverse("consultations:cosignature_list")
+    users = notify(
+        users=_members([cosignature.organisation_id]),
+        kind=NotificationKind.COSIGN,
+        title=cosignature.position.title,
+        url=path,
+        key=key,
+    )
+    context = {
+        "kind": NotificationKind.COSIGN,
+        "title": cosignature.position.title,
+        "detail": str(cosignature.position.organisation),
+        "url": settings.SITE_URL + path,
+    }
+    return _deliver(
+        kind="cosign-invite",
+        key=key,
+        users=users,
+        send=lambda user: _email(user=user, template="notification", context=context),
+    )
+
+
+@transaction.atomic
+def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
+    """Mark one of the user's notifications (or all of them) as read."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=timezone.now())

@@ -21,6 +21,7 @@ from consultations.rules import can_triage
 from consultations.selectors.roles import user_official_chapter_ids, user_official_profile
 from consultations.services.audit import audit_record
 from consultations.services.errors import TriageConflict
+from consultations.services.outbox import outbox_enqueue
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -96,9 +97,7 @@ def _record(
 
 
 def _notify_organisation(event: TriageEvent) -> None:
-    from consultations import tasks
-
-    transaction.on_commit(lambda: tasks.position_update_notify.delay(event.pk), robust=True)
+    outbox_enqueue(task="consultations.tasks.position_update_notify", event_id=event.pk)
 
 
 def may_be_assigned(user: User, position: Position) -> bool:

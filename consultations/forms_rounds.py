@@ -1,0 +1,141 @@
+"""Forms of the round-management pages. Times are typed in the host city's time; the services store them in UTC."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from consultations.models import Round
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+SCHEDULE_FIELDS = ("input_opens_at", "submission_deadline", "digest_at")
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format=DATETIME_LOCAL)
+
+
+class HostDateTimeField(forms.DateTimeField):
+    """A wall-clock time with no zone: the form attaches the round's host time zone, not the user's."""
+
+    widget = DateTimeLocalInput
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            return value
+        try:
+            result = parse_datetime(str(value).strip())
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if result is None:
+            result = forms.fields.BaseTemporalField.to_python(self, value)
+        return result
+
+    def prepare_value(self, value: Any) -> Any:
+        # Initial values are already naive host times (RoundForm.initial_for); never shift them to the user's zone.
+        return value
+
+
+class RoundForm(forms.Form):
+    label = forms.CharField(
+        label=_("Label"), max_length=150, help_text=_("For example «Ronda 3» or «Ronda permanente».")
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Round.Kind.choices, initial=Round.Kind.FORMAL)
+    format = forms.ChoiceField(label=_("Format"), choices=Round.Format.choices, initial=Round.Format.TRILATERAL)
+    city = forms.CharField(label=_("City"), max_length=120, required=False)
+    country = forms.CharField(
+        label=_("Country"), max_length=2, required=False, help_text=_("Two-letter ISO 3166 code, e.g. MX, US or CA.")
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Host time zone"),
+        choices=_time_zone_choices,
+        initial="America/Mexico_City",
+        help_text=_("The host city's time zone: the times below are read in it."),
+    )
+    starts_on = forms.DateField(label=_("Starts on"), widget=DateInput)
+    ends_on = forms.DateField(label=_("Ends on"), widget=DateInput)
+    input_opens_at = HostDateTimeField(
+        label=_("Input opens at"),
+        required=False,
+        help_text=_("In the host city's time zone. Leave blank to open for input as soon as the round is saved."),
+    )
+    submission_deadline = HostDateTimeField(
+        label=_("Submission deadline"),
+        required=False,
+        help_text=_(
+            "In the host city's time zone. Leave blank for 7 days before the start at 18:00. "
+            "Milestones take no positions: leave it blank."
+        ),
+    )
+    digest_at = HostDateTimeField(
+        label=_("Pre-round digest"),
+        required=False,
+        help_text=_("In the host city's time zone. Leave blank for 3 days before the start at 08:00."),
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].widget.attrs.update({"autocapitalize": "characters", "size": 3})
+
+    @staticmethod
+    def initial_for(round: Round) -> dict[str, Any]:
+        """A round's values as the form shows them: times as wall-clock times of the host city."""
+        tz = round.tz
+        initial: dict[str, Any] = {
+            name: getattr(round, name)
+            for name in ("label", "kind", "format", "city", "country", "time_zone", "starts_on", "ends_on", "notes")
+        }
+        for name in SCHEDULE_FIELDS:
+            value = getattr(round, name)
+            initial[name] = value.astimezone(tz).strftime(DATETIME_LOCAL) if value else None
+        return initial
+
+    def service_data(self) -> dict[str, Any]:
+        """The cleaned values with the host time zone attached to the times (the service stores them in UTC)."""
+        data = dict(self.cleaned_data)
+        tz = zoneinfo.ZoneInfo(data["time_zone"])
+        for name in SCHEDULE_FIELDS:
+            value = data.get(name)
+            if value is not None and value.tzinfo is None:
+                data[name] = value.replace(tzinfo=tz)
+        return data
+
+
+class RoundCloneForm(forms.Form):
+    starts_on = forms.DateField(
+        label=_("New start date"),
+        widget=DateInput,
+        help_text=_("The end date, deadline, digest and opening keep the same distance from the start."),
+    )
+    label = forms.CharField(label=_("Label of the new round"), max_length=150, required=False)
+
+
+class RoundCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the audit record."),
+    )

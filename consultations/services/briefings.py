@@ -1,0 +1,104 @@
+"""Writes of briefings: a negotiator's readout to the room, per chapter and round; and its safe rendering.
+
+``briefing_posted`` is sent inside the service's transaction with ``briefing_id``: a receiver that records a
+notification (an outbox row) commits or rolls back with the briefing; anything that talks to a broker belongs in
+``transaction.on_commit``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import markdown
+import nh3
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from consultations.models import Briefing
+from consultations.selectors.room import can_brief
+from consultations.services.audit import audit_record
+
+if TYPE_CHECKING:
+    from consultations.models import Chapter, Round, User
+
+briefing_posted = Signal()  # sender=Briefing, briefing_id=int
+
+MARKDOWN_EXTENSIONS = ["tables", "fenced_code", "sane_lists", "toc"]
+# The page already has its h1 and the briefing's title as h2: "# Heading" in a readout becomes an h3.
+MARKDOWN_CONFIG = {"toc": {"baselevel": 3, "anchorlink": False, "permalink": False}}
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "del", "code", "pre", "blockquote",
+    "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td", "abbr",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def render_markdown(text: str) -> SafeString:
+    """Markdown to HTML that is safe to show: raw HTML, scripts, event handlers, images and links to anything but
+    http(s)/mailto are removed; the links left get rel="noopener noreferrer"."""
+    html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
+    cleaned = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    )
+    return mark_safe(cleaned)  # noqa: S308 - nh3 sanitised it just above
+
+
+def _require_can_brief(by: User, chapter: Chapter) -> None:
+    if not can_brief(by, chapter):
+        raise PermissionDenied(_("Only the chapter's negotiators post its briefings."))
+
+
+def _validate(briefing: Briefing) -> None:
+    briefing.title = briefing.title.strip()
+    briefing.body_markdown = briefing.body_markdown.strip()
+    errors: dict[str, str] = {}
+    if not briefing.title:
+        errors["title"] = _("Give the briefing a title.")
+    if not briefing.body_markdown:
+        errors["body_markdown"] = _("Write the readout.")
+    if errors:
+        raise ValidationError(errors)
+    briefing.full_clean(exclude=["chapter", "round", "author"], validate_constraints=False)
+
+
+@transaction.atomic
+def briefing_post(*, by: User, chapter: Chapter, round: Round, title: str, body_markdown: str) -> Briefing:
+    """Post a readout to the room of ``chapter`` for ``round``."""
+    _require_can_brief(by, chapter)
+    if round.cancelled_at is not None:
+        raise ValidationError({"round": _("«%(round)s» was cancelled.") % {"round": round.label}})
+    briefing = Briefing(chapter=chapter, round=round, author=by, title=title, body_markdown=body_markdown)
+    _validate(briefing)
+    briefing.save()
+    audit_record(
+        actor=by,
+        action="briefing.post",
+        target=briefing,
+        data={"chapter": chapter.number, "round": round.pk, "title": briefing.title},
+    )
+    briefing_posted.send(sender=Briefing, briefing_id=briefing.pk)
+    return briefing
+
+
+@transaction.atomic
+def briefing_update(*, by: User, briefing: Briefing, title: str, body_markdown: str) -> Briefing:
+    """Correct a posted readout. The room sees the latest text and when it was updated."""
+    briefing = Briefing.objects.select_for_update().select_related("chapter", "round").get(pk=briefing.pk)
+    _require_can_brief(by, briefing.chapter)
+    before = {"title": briefing.title, "body_markdown": briefing.body_markdown}
+    briefing.title = title
+    briefing.body_markdown = body_markdown
+    _validate(briefing)
+    changed = [name for name, value in before.items() if getattr(briefing, name) != value]
+    if changed:
+        briefing.save(update_fields=[*changed, "updated_at"])
+        audit_record(actor=by, action="briefing.update", target=briefing, data={"fields": changed})
+    return briefing

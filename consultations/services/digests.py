@@ -1,0 +1,232 @@
+"""Digests before and after each round: one e-mail per recipient, sent at most once.
+
+``digests_dispatch_due`` (Celery beat, every few minutes) finds the rounds whose digest is due. In one transaction
+it creates one ``Delivery`` row per recipient (unique per round, recipient and kind), marks the round as
+dispatched and puts one ``digest_send`` task per delivery in the outbox. Beat firing twice, or a worker killed in
+the middle, therefore never creates a second delivery. ``digest_send`` marks its delivery "sending" and commits
+that *before* talking to the SMTP server. A redelivered task that finds "sending" does not know whether the first
+attempt reached the server, so it does not send again; it marks the delivery failed for an admin to look at and
+resend. A known failure (the SMTP server refused) is retried with backoff.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from consultations.models import (
+    Delivery,
+    Membership,
+    Notification,
+    OfficialProfile,
+    Position,
+    PositionStatus,
+    Round,
+    User,
+)
+from consultations.selectors.dashboards import dashboard_round_summary
+from consultations.selectors.triage import RED_LINE, triage_scope
+from consultations.services.audit import audit_record
+from consultations.services.outbox import outbox_enqueue
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+PRE = "digest-pre"
+POST = "digest-post"
+KINDS = (PRE, POST)
+# A debrief goes out after a round ends, but not for rounds that ended long before the platform ran.
+DEBRIEF_WINDOW = dt.timedelta(days=7)
+OPEN_STATUSES = (PositionStatus.SUBMITTED, PositionStatus.IN_REVIEW, PositionStatus.NEEDS_INFO)
+LIST_LIMIT = 25
+
+
+def delivery_key(round: Round) -> str:
+    return f"round:{round.pk}"
+
+
+def digest_recipients(*, round: Round) -> list[User]:
+    """Officials with chapters (and the coordinators), and the delegates of active organisations."""
+    officials = OfficialProfile.objects.filter(user__is_active=True).filter(
+        Q(is_coordinator=True) | Q(chapters__isnull=False)
+    )
+    members = Membership.objects.filter(user__is_active=True, organisation__is_active=True)
+    ids = set(officials.values_list("user_id", flat=True)) | set(members.values_list("user_id", flat=True))
+    return list(User.objects.filter(pk__in=ids).order_by("pk"))
+
+
+def _fan_out(round: Round, kind: str, users: Iterable[User]) -> int:
+    key = delivery_key(round)
+    Delivery.objects.bulk_create(
+        [Delivery(kind=kind, key=key, recipient=user) for user in users], ignore_conflicts=True
+    )
+    deliveries = Delivery.objects.filter(kind=kind, key=key, status=Delivery.Status.PENDING)
+    count = 0
+    for delivery_id in deliveries.values_list("pk", flat=True):
+        outbox_enqueue(task="consultations.tasks.digest_send", delivery_id=delivery_id)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def digests_dispatch_due(*, now: dt.datetime | None = None) -> int:
+    """Fan out the digests that are due; returns the number of deliveries queued. Safe to run concurrently."""
+    now = now or timezone.now()
+    queued = 0
+    due = (
+        Round.objects.select_for_update(skip_locked=True)
+        .filter(cancelled_at__isnull=True, digest_at__lte=now)
+        .filter(Q(digest_dispatched_at__isnull=True) | Q(debrief_dispatched_at__isnull=True))
+        .exclude(kind=Round.Kind.MILESTONE)
+    )
+    for round in due:
+        changed = []
+        if round.digest_dispatched_at is None and now < round.starts_at:
+            queued += _fan_out(round, PRE, digest_recipients(round=round))
+            round.digest_dispatched_at = now
+            changed.append("digest_dispatched_at")
+        if round.debrief_dispatched_at is None and round.ends_at <= now < round.ends_at + DEBRIEF_WINDOW:
+            queued += _fan_out(round, POST, digest_recipients(round=round))
+            round.debrief_dispatched_at = now
+            changed.append("debrief_dispatched_at")
+        if changed:
+            round.save(update_fields=changed)
+    return queued
+
+
+def digest_context(*, round: Round, user: User, kind: str) -> dict[str, Any]:
+    """What one recipient may see of a round, and nothing more: officials their chapters, delegates their
+    organisation's positions. Used by the e-mail and by the preview page alike."""
+    context: dict[str, Any] = {
+        "round": round,
+        "user": user,
+        "kind": kind,
+        "is_debrief": kind == POST,
+        "site_url": settings.SITE_URL,
+        "language": user.language,
+        "list_limit": LIST_LIMIT,
+    }
+    if OfficialProfile.objects.filter(user=user).exists():
+        summary = dashboard_round_summary(user=user, round=round, red_line_limit=LIST_LIMIT)
+        positions = (
+            triage_scope(user=user)
+            .filter(round=round)
+            .exclude(status=PositionStatus.WITHDRAWN)
+            .select_related("organisation", "chapter")
+            .order_by("chapter__number", "-filed_at")
+        )
+        chapters = []
+        for chapter_summary in summary.chapters:
+            in_chapter = [p for p in positions.filter(chapter=chapter_summary.chapter)[: LIST_LIMIT + 1]]
+            chapters.append(
+                {
+                    "summary": chapter_summary,
+                    "positions": in_chapter[:LIST_LIMIT],
+                    "more": chapter_summary.total - min(len(in_chapter), LIST_LIMIT),
+                }
+            )
+        open_red_lines = positions.filter(RED_LINE, status__in=OPEN_STATUSES)[:LIST_LIMIT]
+        context.update(
+            audience="official",
+            summary=summary,
+            chapters=chapters,
+            open_red_lines=list(open_red_lines),
+            dashboard_url=settings.SITE_URL + reverse("consultations:dashboard_round", args=[round.pk]),
+            queue_url=settings.SITE_URL + reverse("consultations:triage_queue") + f"?round={round.pk}",
+        )
+    else:
+        org_ids = Membership.objects.filter(user=user, organisation__is_active=True).values("organisation_id")
+        own = (
+            Position.objects.filter(round=round, organisation_id__in=org_ids)
+            .exclude(status=PositionStatus.WITHDRAWN)
+            .select_related("chapter", "organisation")
+            .order_by("chapter__number", "title")
+        )
+        context.update(
+            audience="delegate",
+            positions=list(own[:100]),
+            open_red_lines=list(own.filter(RED_LINE, status__in=OPEN_STATUSES)[:LIST_LIMIT]),
+            positions_url=settings.SITE_URL + reverse("consultations:position_list") + f"?round={round.pk}",
+        )
+    context["briefings"] = _briefings(round=round, user=user) if kind == POST else []
+    # What the user chose to hear about "in the digest only" (and anything else still unread).
+    context["notifications"] = list(
+        Notification.objects.filter(recipient=user, read_at__isnull=True).order_by("-created_at")[:LIST_LIMIT]
+    )
+    return context
+
+
+def _briefings(*, round: Round, user: User) -> list:
+    """The round's briefings the recipient may read (briefings are optional: the room app may not be there)."""
+    try:
+        from consultations.selectors.room import briefing_list_visible_to
+    except ImportError:
+        return []
+    return list(briefing_list_visible_to(user=user).filter(round=round)[:LIST_LIMIT])
+
+
+def render_digest(*, round: Round, user: User, kind: str) -> tuple[str, str, str]:
+    """Subject, text and HTML of a digest, in the recipient's language."""
+    with translation.override(user.language):
+        context = digest_context(round=round, user=user, kind=kind)
+        subject = render_to_string("consultations/emails/digest_subject.txt", context).strip()
+        text = render_to_string("consultations/emails/digest.txt", context)
+        html = render_to_string("consultations/emails/digest.html", context)
+    return subject, text, html
+
+
+def digest_send(*, delivery_id: int) -> bool:
+    """Send one digest delivery. Returns whether an e-mail went out now."""
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().select_related("recipient").get(pk=delivery_id)
+        if delivery.status == Delivery.Status.SENT:
+            return False
+        if delivery.status == Delivery.Status.SENDING:
+            # An earlier attempt stopped between "sending" and "sent": it may have reached the SMTP server.
+            delivery.status = Delivery.Status.FAILED
+            delivery.last_error = "Interrupted while sending; not resent automatically. Check and resend."
+            delivery.save(update_fields=["status", "last_error"])
+            return False
+        delivery.status = Delivery.Status.SENDING
+        delivery.attempts += 1
+        delivery.save(update_fields=["status", "attempts"])
+    round = Round.objects.get(pk=int(delivery.key.split(":", 1)[1]))
+    subject, text, html = render_digest(round=round, user=delivery.recipient, kind=delivery.kind)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[delivery.recipient.email])
+    message.attach_alternative(html, "text/html")
+    try:
+        message.send()
+    except Exception as error:
+        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, last_error=str(error)[:2000])
+        raise
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
+    return True
+
+
+@transaction.atomic
+def delivery_resend(*, by: User, delivery: Delivery) -> Delivery:
+    """An admin sends a failed delivery again."""
+    if not by.is_staff:
+        raise ValidationError(_("Only platform staff can resend deliveries."), code="forbidden")
+    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.status != Delivery.Status.FAILED:
+        raise ValidationError(
+            _("Only a failed delivery can be resent; this one is “%(status)s”.")
+            % {"status": delivery.get_status_display()},
+            code="not_failed",
+        )
+    delivery.status = Delivery.Status.PENDING
+    delivery.save(update_fields=["status"])
+    outbox_enqueue(task="consultations.tasks.digest_send", delivery_id=delivery.pk)
+    audit_record(actor=by, action="delivery.resend", target=delivery, data={"kind": delivery.kind, "key": delivery.key})
+    return delivery

@@ -177,3 +177,49 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(models.Briefing)
+class BriefingAdmin(admin.ModelAdmin):
+    list_display = ["title", "chapter", "round", "author", "created_at"]
+    list_filter = ["round", "chapter"]
+    search_fields = ["title"]
+    raw_id_fields = ["author"]
+
+
+@admin.register(models.RoomQuestion)
+class RoomQuestionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "chapter", "round", "response_deadline", "closed_at"]
+    list_filter = ["round", "chapter"]
+    raw_id_fields = ["author"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the system writes (deliveries, the outbox, notifications): to look at, never to edit."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(models.Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "key", "recipient", "status", "attempts", "sent_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["key", "recipient__email"]
+    list_select_related = ["recipient"]
+
+
+@admin.register(models.OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    list_display = ["task", "created_at", "published_at", "attempts"]
+    list_filter = ["task"]
+
+
+@admin.register(models.Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["recipient", "kind", "title", "created_at", "read_at"]
+    list_filter = ["kind"]
+    list_select_related = ["recipient"]

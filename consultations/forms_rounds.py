@@ -76,6 +76,12 @@ class RoundForm(forms.Form):
     )
     starts_on = forms.DateField(label=_("Starts on"), widget=DateInput)
     ends_on = forms.DateField(label=_("Ends on"), widget=DateInput)
+    takes_positions = forms.BooleanField(
+        label=_("Call for positions: delegates file positions for this round"),
+        required=False,
+        initial=True,
+        help_text=_("Leave unticked for a meeting or milestone without a call for positions."),
+    )
     input_opens_at = HostDateTimeField(
         label=_("Input opens at"),
         required=False,
@@ -84,10 +90,7 @@ class RoundForm(forms.Form):
     submission_deadline = HostDateTimeField(
         label=_("Submission deadline"),
         required=False,
-        help_text=_(
-            "In the host city's time zone. Leave blank for 7 days before the start at 18:00. "
-            "Milestones take no positions: leave it blank."
-        ),
+        help_text=_("In the host city's time zone. Leave blank for 7 days before the start at 18:00."),
     )
     digest_at = HostDateTimeField(
         label=_("Pre-round digest"),
@@ -111,6 +114,7 @@ class RoundForm(forms.Form):
         for name in SCHEDULE_FIELDS:
             value = getattr(round, name)
             initial[name] = value.astimezone(tz).strftime(DATETIME_LOCAL) if value else None
+        initial["takes_positions"] = round.submission_deadline is not None
         return initial
 
     def service_data(self) -> dict[str, Any]:

@@ -47,3 +47,18 @@ def digest_send(delivery_id: int) -> bool:
 @shared_task(acks_late=True, autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)
 def cosignature_invite_notify(cosignature_id: int) -> int:
     return notification_services.cosignature_invite_notify(cosignature_id=cosignature_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)
+def briefing_notify(briefing_id: int) -> int:
+    return notification_services.briefing_notify(briefing_id=briefing_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)
+def room_question_notify(question_id: int) -> int:
+    return notification_services.room_question_notify(question_id=question_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)
+def room_deadlines_notify() -> int:
+    return notification_services.room_deadlines_notify()

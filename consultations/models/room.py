@@ -50,6 +50,10 @@ class Briefing(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def was_updated(self) -> bool:
+        return self.updated_at - self.created_at > dt.timedelta(seconds=1)
+
 
 class RoomQuestion(models.Model):
     """A question a negotiator puts to the room of a chapter; organisations answer until the deadline."""

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from consultations.models import Round
@@ -42,3 +42,15 @@ def round_list_targetable() -> QuerySet[Round]:
     return Round.objects.filter(
         cancelled_at__isnull=True, submission_deadline__isnull=False, ends_on__gte=today
     ).order_by("starts_on")
+
+
+def round_list_with_position_counts() -> QuerySet[Round]:
+    """Rounds with the number of positions filed for them (withdrawn ones aside) and of drafts targeting them."""
+    from consultations.models import PositionStatus
+    from consultations.models.positions import UNFILED_STATUSES
+
+    live = ~Q(positions__status=PositionStatus.WITHDRAWN)
+    return round_list().annotate(
+        positions_filed=Count("positions", filter=live & ~Q(positions__status__in=UNFILED_STATUSES)),
+        positions_unfiled=Count("positions", filter=Q(positions__status__in=UNFILED_STATUSES)),
+    )

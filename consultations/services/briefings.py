@@ -1,8 +1,6 @@
 """Writes of briefings: a negotiator's readout to the room, per chapter and round; and its safe rendering.
 
-``briefing_posted`` is sent inside the service's transaction with ``briefing_id``: a receiver that records a
-notification (an outbox row) commits or rolls back with the briefing; anything that talks to a broker belongs in
-``transaction.on_commit``.
+A new briefing queues the room's notification through the outbox, in the same transaction.
 """
 
 from __future__ import annotations
@@ -13,18 +11,16 @@ import markdown
 import nh3
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.dispatch import Signal
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from consultations.models import Briefing
 from consultations.selectors.room import can_brief
 from consultations.services.audit import audit_record
+from consultations.services.outbox import outbox_enqueue
 
 if TYPE_CHECKING:
     from consultations.models import Chapter, Round, User
-
-briefing_posted = Signal()  # sender=Briefing, briefing_id=int
 
 MARKDOWN_EXTENSIONS = ["tables", "fenced_code", "sane_lists", "toc"]
 # The page already has its h1 and the briefing's title as h2: "# Heading" in a readout becomes an h3.
@@ -84,7 +80,7 @@ def briefing_post(*, by: User, chapter: Chapter, round: Round, title: str, body_
         target=briefing,
         data={"chapter": chapter.number, "round": round.pk, "title": briefing.title},
     )
-    briefing_posted.send(sender=Briefing, briefing_id=briefing.pk)
+    outbox_enqueue(task="consultations.tasks.briefing_notify", briefing_id=briefing.pk)
     return briefing
 
 

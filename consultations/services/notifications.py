@@ -7,6 +7,7 @@ it), or off. Tasks call these services after the change has committed (through t
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -190,6 +191,75 @@ def cosignature_invite_notify(*, cosignature_id: int) -> int:
         users=users,
         send=lambda user: _email(user=user, template="notification", context=context),
     )
+
+
+def _room_notify(*, kind: str, key: str, chapter, title: str, path: str, users=None) -> int:  # noqa: ANN001
+    from consultations.selectors.room import room_member_list
+
+    recipients = list(users) if users is not None else list(room_member_list(chapter=chapter))
+    to_email = notify(users=recipients, kind=kind, title=title, url=path, key=key)
+    context = {"kind": kind, "title": title, "detail": "", "url": settings.SITE_URL + path}
+    return _deliver(
+        kind=f"room-{kind}",
+        key=key,
+        users=to_email,
+        send=lambda user: _email(user=user, template="notification", context=context),
+    )
+
+
+def briefing_notify(*, briefing_id: int) -> int:
+    """Tell the room of the briefing's chapter (organisations following it or with positions in it)."""
+    from consultations.models import Briefing
+
+    briefing = Briefing.objects.select_related("chapter").filter(pk=briefing_id).first()
+    if briefing is None:
+        return 0
+    return _room_notify(
+        kind=NotificationKind.BRIEFING,
+        key=f"briefing:{briefing.pk}",
+        chapter=briefing.chapter,
+        title=briefing.title,
+        path=reverse("consultations:briefing_detail", args=[briefing.pk]),
+    )
+
+
+def room_question_notify(*, question_id: int) -> int:
+    from consultations.models import RoomQuestion
+
+    question = RoomQuestion.objects.select_related("chapter").filter(pk=question_id).first()
+    if question is None:
+        return 0
+    return _room_notify(
+        kind=NotificationKind.QUESTION,
+        key=f"room-question:{question.pk}",
+        chapter=question.chapter,
+        title=str(question),
+        path=reverse("consultations:room_question_detail", args=[question.pk]),
+    )
+
+
+# Reminders go out this long before a room question closes, to the organisations that have not answered.
+DEADLINE_NOTICE = dt.timedelta(hours=24)
+
+
+def room_deadlines_notify(*, now: dt.datetime | None = None) -> int:
+    """Remind the delegates of organisations that have not answered a question closing within a day. Each
+    (question, person) is reminded once, however often beat runs this."""
+    from consultations.selectors.room import room_organisation_list_unanswered, room_question_list_closing_between
+
+    now = now or timezone.now()
+    sent = 0
+    for question in room_question_list_closing_between(start=now, end=now + DEADLINE_NOTICE):
+        unanswered = room_organisation_list_unanswered(question=question).values_list("pk", flat=True)
+        sent += _room_notify(
+            kind=NotificationKind.DEADLINE,
+            key=f"room-question:{question.pk}",
+            chapter=question.chapter,
+            title=str(question),
+            path=reverse("consultations:room_question_detail", args=[question.pk]),
+            users=_members(unanswered),
+        )
+    return sent
 
 
 @transaction.atomic

@@ -1,8 +1,7 @@
 """Writes of room questions: a negotiator asks the room of a chapter; each organisation answers once, and may
 change its answer until the deadline.
 
-``room_question_asked`` is sent inside the service's transaction with ``question_id`` (see services.briefings for
-why inside).
+A new question queues the room's notification through the outbox, in the same transaction.
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.dispatch import Signal
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -19,13 +17,12 @@ from consultations.models import RoomAnswer, RoomQuestion
 from consultations.models.room import ANSWER_TEXT_MAX, QUESTION_TEXT_MAX
 from consultations.selectors.room import can_ask, room_organisation_ids_for
 from consultations.services.audit import audit_record
+from consultations.services.outbox import outbox_enqueue
 
 if TYPE_CHECKING:
     import datetime as dt
 
     from consultations.models import Chapter, Organisation, Round, User
-
-room_question_asked = Signal()  # sender=RoomQuestion, question_id=int
 
 
 def _when(moment: dt.datetime) -> str:
@@ -79,7 +76,7 @@ def room_question_ask(
         target=question,
         data={"chapter": chapter.number, "round": round.pk, "deadline": response_deadline.isoformat()},
     )
-    room_question_asked.send(sender=RoomQuestion, question_id=question.pk)
+    outbox_enqueue(task="consultations.tasks.room_question_notify", question_id=question.pk)
     return question
 
 

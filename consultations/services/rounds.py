@@ -78,10 +78,15 @@ def _check_time_zone(round: Round) -> None:
         ) from None
 
 
-def _fill_defaults(round: Round, *, now: dt.datetime) -> None:
+def _fill_defaults(round: Round, *, now: dt.datetime, takes_positions: bool) -> None:
     """The house schedule, in the host city's time, for what the admin left blank: the deadline 7 days before the
-    start at 18:00, the digest 3 days before at 08:00, and input open from now. A milestone takes no input."""
-    if round.kind == Round.Kind.MILESTONE or not round.starts_on:
+    start at 18:00, the digest 3 days before at 08:00, and input open from now. A round without a call for positions
+    (a milestone, or a meeting the admin marked so) has no opening or deadline, and a digest only if one was set."""
+    if not takes_positions or round.kind == Round.Kind.MILESTONE:
+        round.input_opens_at = None
+        round.submission_deadline = None
+        return
+    if not round.starts_on:
         return
     schedule = consultation_schedule(starts_on=round.starts_on, time_zone=round.time_zone)
     if round.submission_deadline is None:
@@ -122,12 +127,13 @@ def _validate(round: Round) -> None:
 
 @transaction.atomic
 def round_create(*, by: User, data: dict[str, Any]) -> Round:
-    """Create a round. Blank schedule fields take the house defaults, computed in the round's time zone."""
+    """Create a round. Blank schedule fields take the house defaults, computed in the round's time zone, unless
+    ``data["takes_positions"]`` is false (a meeting without a call for positions)."""
     _require_staff(by)
     round = Round()
     _apply(round, {name: value for name, value in data.items() if value is not None or name in SCHEDULE_FIELDS})
     _check_time_zone(round)
-    _fill_defaults(round, now=timezone.now())
+    _fill_defaults(round, now=timezone.now(), takes_positions=data.get("takes_positions", True))
     _validate(round)
     round.save()
     audit_record(
@@ -141,15 +147,17 @@ def round_create(*, by: User, data: dict[str, Any]) -> Round:
 
 @transaction.atomic
 def round_update(*, by: User, round: Round, data: dict[str, Any]) -> Round:
-    """Change a round. A schedule field sent blank takes the house default again, as on creation."""
+    """Change a round. A schedule field sent blank takes the house default again, as on creation; without
+    ``takes_positions`` in ``data`` the round keeps taking positions or not, as before."""
     _require_staff(by)
     round = _lock(round)
     if round.cancelled_at:
         raise ValidationError(_("A cancelled round cannot be edited; clone it to plan it again."), code="cancelled")
     before = {name: getattr(round, name) for name in EDITABLE_FIELDS}
+    takes_positions = data.get("takes_positions", round.submission_deadline is not None)
     _apply(round, data)
     _check_time_zone(round)
-    _fill_defaults(round, now=timezone.now())
+    _fill_defaults(round, now=timezone.now(), takes_positions=takes_positions)
     _validate(round)
     changed = [name for name in EDITABLE_FIELDS if getattr(round, name) != before[name]]
     if changed:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import itertools
-from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
@@ -18,13 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from consultations.forms_rounds import RoundCancelForm, RoundCloneForm, RoundForm
-from consultations.models import PositionStatus, Round
-from consultations.models.positions import UNFILED_STATUSES
-from consultations.selectors.rounds import round_list
+from consultations.models import Round
+from consultations.selectors.rounds import round_list, round_list_with_position_counts
+from consultations.selectors.timeline import CHART_WIDTH, ICON_SIZE, round_timeline_years
 from consultations.services import rounds as services
 from consultations.views.helpers import add_service_error, error_text
-
-CURRENT_STATUSES = {Round.Status.OPEN, Round.Status.IN_SESSION}
 
 
 def _require_staff(request: HttpRequest) -> None:
@@ -37,16 +31,8 @@ def _get_round(pk: int) -> Round:
     return get_object_or_404(Round, pk=pk)
 
 
-def _rounds_with_position_counts() -> QuerySet[Round]:
-    live = ~Q(positions__status=PositionStatus.WITHDRAWN)
-    return round_list().annotate(
-        positions_filed=Count("positions", filter=live & ~Q(positions__status__in=UNFILED_STATUSES)),
-        positions_unfiled=Count("positions", filter=Q(positions__status__in=UNFILED_STATUSES)),
-    )
-
-
 def _round_with_position_counts(pk: int) -> Round:
-    return get_object_or_404(_rounds_with_position_counts(), pk=pk)
+    return get_object_or_404(round_list_with_position_counts(), pk=pk)
 
 
 def _when(round: Round, moment: dt.datetime | None) -> str:
@@ -64,7 +50,7 @@ def _when(round: Round, moment: dt.datetime | None) -> str:
 def round_manage_list(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
     now = timezone.now()
-    rounds = list(_rounds_with_position_counts().order_by("-starts_on", "-id"))
+    rounds = list(round_list_with_position_counts().order_by("-starts_on", "-id"))
     for round in rounds:
         round.current_status = round.status_at(now)
     return render(request, "consultations/rounds/manage_list.html", {"rounds": rounds, "now": now})
@@ -199,179 +185,13 @@ def round_manage_input(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Timeline ---------------------------------------------------------------------------------------------
 
-CHART_WIDTH = 1200
-CHART_LEFT = 8
-CHART_RIGHT = 8
-LANE_HEIGHT = 30
-CHART_TOP = 30
-CHART_BOTTOM = 8
-LABEL_CHAR_WIDTH = 6.6  # an estimate at the chart's 12-unit font, to keep labels from overlapping
-ICON_SIZE = 16
-
-
-@dataclass
-class TimelineEntry:
-    round: Round
-    status: Round.Status
-
-    @property
-    def is_current(self) -> bool:
-        return self.status in CURRENT_STATUSES
-
-
-@dataclass
-class ChartMark:
-    """A round on a year's chart: its icon at the start, a bar to the end, its label beside it. ``left`` and
-    ``right`` bound all three; the label goes to the left of the icon when it would run off the chart."""
-
-    entry: TimelineEntry
-    x: float
-    width: float
-    lane: int
-    label_x: float
-    label_anchor: str
-    left: float
-    right: float
-
-    @property
-    def y(self) -> float:
-        return CHART_TOP + self.lane * LANE_HEIGHT + 16
-
-    @property
-    def icon_x(self) -> float:
-        return self.x - ICON_SIZE / 2
-
-    @property
-    def icon_y(self) -> float:
-        return self.y - ICON_SIZE / 2
-
-    @property
-    def bar_y(self) -> float:
-        return self.y - 4
-
-    @property
-    def text_y(self) -> float:
-        return self.y + 4
-
-    @property
-    def halo_x(self) -> float:
-        return self.left - 4
-
-    @property
-    def halo_y(self) -> float:
-        return self.y - 12
-
-    @property
-    def halo_width(self) -> float:
-        return self.right - self.left + 8
-
-
-@dataclass
-class ChartTick:
-    x: float
-    day: dt.date
-
-    @property
-    def label_x(self) -> float:
-        return self.x + 4
-
-
-@dataclass
-class TimelineMonth:
-    first_day: dt.date
-    entries: list[TimelineEntry]
-
-
-@dataclass
-class TimelineYear:
-    year: int
-    months: list[TimelineMonth]
-    marks: list[ChartMark] = field(default_factory=list)
-    ticks: list[ChartTick] = field(default_factory=list)
-    height: int = 0
-    today_x: float | None = None
-
-    @property
-    def axis_y(self) -> int:
-        return CHART_TOP - 8
-
-
-def _x(day: dt.date, year: int) -> float:
-    """Where ``day`` falls across the year's chart (days before or after the year are pinned to its edges)."""
-    first = dt.date(year, 1, 1)
-    days = 366 if calendar.isleap(year) else 365
-    offset = min(max((day - first).days, 0), days)
-    return round(CHART_LEFT + offset / days * (CHART_WIDTH - CHART_LEFT - CHART_RIGHT), 1)
-
-
-def _one_decimal(value: float) -> float:
-    return float(f"{value:.1f}")
-
-
-def _chart(year: TimelineYear, today: dt.date) -> None:
-    """Lay the year's rounds out in lanes, like the case study's slide: a round takes the first lane where it
-    (and its label) does not overlap the one before."""
-    lane_ends: list[float] = []
-    entries = [entry for month in year.months for entry in month.entries]
-    for entry in entries:
-        round = entry.round
-        x = _x(round.starts_on, year.year)
-        end = _x(round.ends_on + dt.timedelta(days=1), year.year)
-        width = 0.0 if round.kind == Round.Kind.MILESTONE else max(end - x, 4.0)
-        mark_right = max(x + width, x + ICON_SIZE / 2)
-        label_width = len(round.label) * LABEL_CHAR_WIDTH
-        if mark_right + 4 + label_width <= CHART_WIDTH - CHART_RIGHT:
-            label_x, anchor = mark_right + 4, "start"
-            left, right = x - ICON_SIZE / 2, label_x + label_width
-        else:
-            label_x, anchor = x - ICON_SIZE / 2 - 4, "end"
-            left, right = label_x - label_width, mark_right
-        lane = next((i for i, lane_end in enumerate(lane_ends) if lane_end + 12 <= left), None)
-        if lane is None:
-            lane = len(lane_ends)
-            lane_ends.append(right)
-        else:
-            lane_ends[lane] = right
-        year.marks.append(
-            ChartMark(
-                entry=entry,
-                x=x,
-                width=width,
-                lane=lane,
-                label_x=_one_decimal(label_x),
-                label_anchor=anchor,
-                left=_one_decimal(left),
-                right=_one_decimal(right),
-            )
-        )
-    firsts = [dt.date(year.year, month, 1) for month in range(1, 13)]
-    year.ticks = [ChartTick(x=_x(first, year.year), day=first) for first in firsts]
-    year.height = CHART_TOP + max(len(lane_ends), 1) * LANE_HEIGHT + CHART_BOTTOM
-    if today.year == year.year:
-        year.today_x = _x(today, year.year)
-
-
-def _timeline(rounds: list[Round], now: dt.datetime) -> list[TimelineYear]:
-    years = []
-    for year, in_year in itertools.groupby(rounds, key=lambda r: r.starts_on.year):
-        months = [
-            TimelineMonth(
-                first_day=dt.date(year, month, 1), entries=[TimelineEntry(r, r.status_at(now)) for r in group]
-            )
-            for month, group in itertools.groupby(in_year, key=lambda r: r.starts_on.month)
-        ]
-        timeline_year = TimelineYear(year=year, months=months)
-        _chart(timeline_year, timezone.localdate(now))
-        years.append(timeline_year)
-    return years
-
 
 @require_GET
 @login_required
 def round_timeline(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     rounds = list(round_list())
-    years = _timeline(rounds, now)
+    years = round_timeline_years(rounds=rounds, now=now)
     counts = {kind: 0 for kind in Round.Kind}
     for round in rounds:
         if not round.cancelled_at:

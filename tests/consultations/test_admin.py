@@ -23,6 +23,11 @@ from tests import factories
         "cosignature",
         "invitation",
         "auditevent",
+        "briefing",
+        "roomquestion",
+        "delivery",
+        "outboxmessage",
+        "notification",
     ],
 )
 def test_admin_lists_every_object(client, cast, chapter, open_round, model):

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
-from consultations.models import AuditEvent, Briefing
+from consultations.models import AuditEvent, Briefing, OutboxMessage
 from consultations.services import briefings as briefing_services
-from consultations.services.briefings import briefing_posted, render_markdown
+from consultations.services.briefings import render_markdown
 
 pytestmark = pytest.mark.django_db
 
@@ -25,19 +25,12 @@ def post(by, chapter, round, **changes):
 
 
 def test_negotiator_of_the_chapter_posts_a_briefing_and_it_is_audited(room, chapter, open_round):
-    received = []
-
-    def receiver(sender, briefing_id, **kwargs):
-        received.append(briefing_id)
-
-    briefing_posted.connect(receiver)
-    try:
-        briefing = post(room.negotiator, chapter, open_round, title="  Martes  ")
-    finally:
-        briefing_posted.disconnect(receiver)
+    briefing = post(room.negotiator, chapter, open_round, title="  Martes  ")
     assert briefing.title == "Martes"
     assert briefing.author == room.negotiator
-    assert received == [briefing.pk]
+    assert OutboxMessage.objects.filter(
+        task="consultations.tasks.briefing_notify", kwargs={"briefing_id": briefing.pk}
+    ).exists()
     event = AuditEvent.objects.get(action="briefing.post", target_id=briefing.pk)
     assert event.actor == room.negotiator
     assert event.data["chapter"] == chapter.number

@@ -62,3 +62,8 @@ def room_question_notify(question_id: int) -> int:
 @shared_task(acks_late=True, autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)
 def room_deadlines_notify() -> int:
     return notification_services.room_deadlines_notify()
+
+
+@shared_task
+def digests_recover_stalled() -> int:
+    return digest_services.digests_recover_stalled()

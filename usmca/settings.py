@@ -229,6 +229,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "outbox-flush": {"task": "consultations.tasks.outbox_flush", "schedule": 30.0},
     "digests-dispatch-due": {"task": "consultations.tasks.digests_dispatch_due", "schedule": 300.0},
+    "digests-recover-stalled": {"task": "consultations.tasks.digests_recover_stalled", "schedule": 300.0},
     "room-deadlines-notify": {"task": "consultations.tasks.room_deadlines_notify", "schedule": 900.0},
     "invitations-purge-expired": {"task": "consultations.tasks.invitations_purge_expired", "schedule": 3600.0},
 }

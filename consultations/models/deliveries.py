@@ -23,6 +23,8 @@ class Delivery(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # When the last attempt began: a delivery still "sending" long after this was interrupted.
+    attempted_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")

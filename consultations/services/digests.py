@@ -50,6 +50,11 @@ DEBRIEF_WINDOW = dt.timedelta(days=7)
 OPEN_STATUSES = (PositionStatus.SUBMITTED, PositionStatus.IN_REVIEW, PositionStatus.NEEDS_INFO)
 LIST_LIMIT = 25
 
+# A digest still "sending" this long after its attempt began, or still "pending" this long after it was queued, lost
+# its task (a worker killed with the message in hand; the filesystem transport does not give such messages back).
+STALLED_AFTER = dt.timedelta(minutes=15)
+INTERRUPTED = "Interrupted while sending; not resent automatically. Check and resend."
+
 
 def delivery_key(round: Round) -> str:
     return f"round:{round.pk}"
@@ -194,12 +199,13 @@ def digest_send(*, delivery_id: int) -> bool:
         if delivery.status == Delivery.Status.SENDING:
             # An earlier attempt stopped between "sending" and "sent": it may have reached the SMTP server.
             delivery.status = Delivery.Status.FAILED
-            delivery.last_error = "Interrupted while sending; not resent automatically. Check and resend."
+            delivery.last_error = INTERRUPTED
             delivery.save(update_fields=["status", "last_error"])
             return False
         delivery.status = Delivery.Status.SENDING
         delivery.attempts += 1
-        delivery.save(update_fields=["status", "attempts"])
+        delivery.attempted_at = timezone.now()
+        delivery.save(update_fields=["status", "attempts", "attempted_at"])
     round = Round.objects.get(pk=int(delivery.key.split(":", 1)[1]))
     subject, text, html = render_digest(round=round, user=delivery.recipient, kind=delivery.kind)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[delivery.recipient.email])
@@ -211,6 +217,26 @@ def digest_send(*, delivery_id: int) -> bool:
         raise
     Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
     return True
+
+
+@transaction.atomic
+def digests_recover_stalled(*, now: dt.datetime | None = None) -> int:
+    """Settle digest deliveries whose task was lost: "sending" ones become failed (they may have reached the SMTP
+    server, so an admin decides), "pending" ones are queued again (they never started, so sending is safe)."""
+    cutoff = (now or timezone.now()) - STALLED_AFTER
+    digests = Delivery.objects.filter(kind__in=KINDS)
+    interrupted = Q(attempted_at__lt=cutoff) | Q(attempted_at__isnull=True, created_at__lt=cutoff)
+    failed = digests.filter(interrupted, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.FAILED, last_error=INTERRUPTED
+    )
+    requeued = 0
+    for delivery_id in digests.filter(status=Delivery.Status.PENDING, created_at__lt=cutoff).values_list(
+        "pk", flat=True
+    ):
+        # A second task for a pending delivery is harmless: the first to lock it sends, the other finds it taken.
+        outbox_enqueue(task="consultations.tasks.digest_send", delivery_id=delivery_id)
+        requeued += 1
+    return failed + requeued
 
 
 @transaction.atomic

@@ -36,33 +36,39 @@ def _publish_quietly(message_id: int) -> None:
         logger.warning("outbox message %s not published yet; it will be retried", message_id, exc_info=True)
 
 
-@transaction.atomic
 def outbox_publish(*, message_id: int) -> bool:
-    """Publish one message unless another process is doing it or did it. Raises if the broker refuses."""
+    """Publish one message unless another process is doing it or did it. Raises if the broker refuses, after
+    recording the attempt and the error on the message."""
     from usmca.celery import app
 
-    message = (
-        OutboxMessage.objects.select_for_update(skip_locked=True)
-        .filter(pk=message_id, published_at__isnull=True)
-        .first()
-    )
-    if message is None:
-        return False
-    message.attempts += 1
-    try:
-        if app.conf.task_always_eager:
-            # Eager mode (tests, debugging) runs tasks in-process; send_task would bypass it. A worker imports
-            # the task modules when it starts; this process may not have yet.
-            app.loader.import_default_modules()
-            app.tasks[message.task].apply(kwargs=message.kwargs, throw=True)
+    failure: Exception | None = None
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, published_at__isnull=True)
+            .first()
+        )
+        if message is None:
+            return False
+        message.attempts += 1
+        try:
+            if app.conf.task_always_eager:
+                # Eager mode (tests, debugging) runs tasks in-process; send_task would bypass it. A worker imports
+                # the task modules when it starts; this process may not have yet.
+                app.loader.import_default_modules()
+                app.tasks[message.task].apply(kwargs=message.kwargs, throw=True)
+            else:
+                app.send_task(message.task, kwargs=message.kwargs)
+        except Exception as error:
+            failure = error
+            message.last_error = str(error)[:2000]
+            message.save(update_fields=["attempts", "last_error"])
         else:
-            app.send_task(message.task, kwargs=message.kwargs)
-    except Exception as error:
-        OutboxMessage.objects.filter(pk=message.pk).update(attempts=message.attempts, last_error=str(error)[:2000])
-        raise
-    message.published_at = timezone.now()
-    message.last_error = ""
-    message.save(update_fields=["attempts", "published_at", "last_error"])
+            message.published_at = timezone.now()
+            message.last_error = ""
+            message.save(update_fields=["attempts", "published_at", "last_error"])
+    if failure is not None:
+        raise failure
     return True
 
 

@@ -15,7 +15,7 @@ from tests.consultations.digests.conftest import AGENDA, SECRET, SECRET_NOTE, Ro
 pytestmark = pytest.mark.django_db
 
 # The words of the subject line, per language (the round label itself is not translated).
-SUBJECT_WORDS = {"en": "Before", "es": "Antes de"}
+SUBJECT_WORDS = {"en": "Before", "es": "Resumen previo a la ronda"}
 DIGEST_MSGIDS = (
     "Before %(round)s",
     "Debrief: %(round)s",
@@ -72,12 +72,6 @@ def test_an_english_user_reads_english_and_a_spanish_user_spanish_subject_words(
     assert "Estimado(a) " in spanish.body  # a string the catalogue does translate
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the digest strings are missing from locale/es/LC_MESSAGES/django.po (e.g. 'Before %(round)s', "
-    "'Agenda', 'Your positions'): Spanish users get English subject words and headings. Fix: run makemessages "
-    "for es and en, translate the new entries and compilemessages.",
-)
 def test_the_spanish_catalogue_translates_the_digest() -> None:
     catalogue = polib.pofile(str(settings.BASE_DIR / "locale" / "es" / "LC_MESSAGES" / "django.po"))
     translated = {entry.msgid: entry.msgstr for entry in catalogue if entry.msgstr and not entry.obsolete}
@@ -86,11 +80,6 @@ def test_the_spanish_catalogue_translates_the_digest() -> None:
     assert translated["Before %(round)s"].startswith(SUBJECT_WORDS["es"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the Spanish digest subject reads '[Cuarto de Junto] Before <round>' because 'Before %(round)s' "
-    "has no Spanish translation. Fix: translate the digest msgids in locale/es and compilemessages.",
-)
 def test_a_spanish_user_gets_a_spanish_subject(
     room: Room, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
 ) -> None:

@@ -179,17 +179,6 @@ def test_resend_refuses_non_staff(room: Room, who: str, mailoutbox: list[Any]) -
     assert mailoutbox == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a digest whose task message is lost never settles. The filesystem transport deletes a message "
-    "when the worker takes it, so a worker SIGKILLed mid-send loses it (Redis gives it back only after the "
-    "1-hour visibility_timeout): the delivery stays 'sending' (or 'pending' if taken but not started) forever, "
-    "is never marked failed, and the deliveries page offers no resend (it only resends failed ones). Fix: a beat "
-    "task (e.g. consultations.tasks.digests_recover_stalled, every 5 minutes in CELERY_BEAT_SCHEDULE) that marks "
-    "digest deliveries 'sending' for more than ~15 minutes failed ('Interrupted while sending; check and "
-    "resend') and re-enqueues via the outbox the 'pending' ones older than ~15 minutes whose outbox message was "
-    "published (digest_send on a pending delivery sends it once).",
-)
 def test_a_delivery_whose_task_message_was_lost_is_settled_by_the_periodic_jobs(
     room: Room, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
 ) -> None:

@@ -135,14 +135,6 @@ def test_the_digest_fan_out_survives_a_broker_outage(
     assert len(published) == len(set(published)) == len(room.recipients)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: outbox_publish records attempts and last_error with an UPDATE and then re-raises inside its own "
-    "@transaction.atomic block, so the rollback erases them: a message the broker refused shows attempts=0 and "
-    "no error. Fix (consultations/services/outbox.py): drop @transaction.atomic from outbox_publish, run the "
-    "select_for_update/publish in `with transaction.atomic():`, and on failure save attempts/last_error and "
-    "remember the exception instead of raising inside the block; raise it after the block has committed.",
-)
 def test_a_refused_publish_records_the_attempt_and_the_error(
     room: Room, real_broker_mode: None, broker_down: mock.MagicMock, django_capture_on_commit_callbacks: Any
 ) -> None:

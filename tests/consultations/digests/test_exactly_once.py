@@ -202,3 +202,26 @@ def test_a_delivery_whose_task_message_was_lost_is_settled_by_the_periodic_jobs(
     assert _reload(interrupted).status == Delivery.Status.FAILED
     assert _reload(taken).status == Delivery.Status.SENT
     assert [message.to for message in mailoutbox] == [[room.cast.delegate_b.email]]
+
+
+@pytest.mark.parametrize("settled_by", ["redelivery", "recovery"])
+def test_a_delivery_interrupted_mid_send_is_never_sent_again_by_a_task(
+    room: Room, settled_by: str, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+) -> None:
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    delivery = _delivery(room, status=Delivery.Status.SENDING, attempts=1)
+    Delivery.objects.filter(pk=delivery.pk).update(created_at=long_ago, attempted_at=long_ago)
+    if settled_by == "redelivery":
+        assert digests.digest_send(delivery_id=delivery.pk) is False
+    else:
+        digests.digests_recover_stalled()
+    assert _reload(delivery).status == Delivery.Status.FAILED
+
+    # The worker's original message comes back (Redis' visibility timeout) or a second copy of the task runs.
+    tasks.digest_send.apply(kwargs={"delivery_id": delivery.pk}).get()
+    assert mailoutbox == [], "a digest that may already have reached the server was sent again by a task"
+    assert _reload(delivery).status == Delivery.Status.FAILED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        digests.delivery_resend(by=room.cast.admin, delivery=delivery)
+    assert len(mailoutbox) == 1  # the admin's decision

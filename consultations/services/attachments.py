@@ -12,18 +12,19 @@ from typing import TYPE_CHECKING
 
 import filetype
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from consultations.models import Attachment, Membership, Position
+from consultations.models import Attachment, Position
 from consultations.models.positions import CLOSED_STATUSES, UNFILED_STATUSES
 from consultations.selectors.rounds import round_next_open
 from consultations.services.audit import audit_record
 from consultations.services.errors import RoundClosed
+from consultations.services.memberships import membership_require
 from consultations.services.positions import revision_record
 
 if TYPE_CHECKING:
@@ -114,8 +115,7 @@ def detect_kind(upload: UploadedFile) -> str:
 @transaction.atomic
 def attachment_add(*, by: User, position: Position, upload: UploadedFile) -> Attachment:
     position = Position.objects.select_for_update().select_related("round").get(pk=position.pk)
-    if not Membership.objects.filter(user=by, organisation_id=position.organisation_id).exists():
-        raise PermissionDenied
+    membership_require(user=by, organisation_id=position.organisation_id)
     if position.status in CLOSED_STATUSES:
         raise ValidationError(_("This position is closed; no attachments can be added."), code="closed")
     if position.status not in UNFILED_STATUSES and not position.round.accepts_input:
@@ -182,8 +182,7 @@ def attachment_add(*, by: User, position: Position, upload: UploadedFile) -> Att
 def attachment_delete(*, by: User, attachment: Attachment) -> None:
     """Remove an attachment from a draft. Attachments of filed positions are part of the record and stay."""
     position = Position.objects.select_for_update().get(pk=attachment.position_id)
-    if not Membership.objects.filter(user=by, organisation_id=position.organisation_id).exists():
-        raise PermissionDenied
+    membership_require(user=by, organisation_id=position.organisation_id)
     if position.status not in UNFILED_STATUSES:
         raise ValidationError(_("Attachments of a filed position are kept with its record."), code="filed")
     stored = attachment.file.name

@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consultations.models import CoSignature, Membership, Organisation, Position
+from consultations.models import CoSignature, Organisation, Position
 from consultations.models.positions import CLOSED_STATUSES
 from consultations.services.audit import audit_record
+from consultations.services.memberships import membership_require
 from consultations.services.outbox import outbox_enqueue
 
 if TYPE_CHECKING:
@@ -19,8 +20,7 @@ if TYPE_CHECKING:
 @transaction.atomic
 def cosignature_invite(*, by: User, position: Position, organisation: Organisation) -> CoSignature:
     position = Position.objects.select_for_update().get(pk=position.pk)
-    if not Membership.objects.filter(user=by, organisation_id=position.organisation_id).exists():
-        raise PermissionDenied
+    membership_require(user=by, organisation_id=position.organisation_id)
     if position.status in CLOSED_STATUSES:
         raise ValidationError(_("This position is closed; it cannot be co-signed."), code="closed")
     if organisation.pk == position.organisation_id:
@@ -49,8 +49,7 @@ def cosignature_invite(*, by: User, position: Position, organisation: Organisati
 @transaction.atomic
 def cosignature_respond(*, by: User, cosignature: CoSignature, accept: bool) -> CoSignature:
     cosignature = CoSignature.objects.select_for_update().get(pk=cosignature.pk)
-    if not Membership.objects.filter(user=by, organisation_id=cosignature.organisation_id).exists():
-        raise PermissionDenied
+    membership_require(user=by, organisation_id=cosignature.organisation_id)
     if cosignature.status != CoSignature.Status.PENDING:
         raise ValidationError(
             _("This invitation was already answered (%(status)s).") % {"status": cosignature.get_status_display()},

@@ -10,7 +10,8 @@ if TYPE_CHECKING:
     from consultations.models import Position, Round, TriageEvent
 
 
-def _when(moment) -> str:  # noqa: ANN001 - a datetime
+def format_moment(moment) -> str:  # noqa: ANN001 - a datetime
+    """A moment as users read it: in their time zone, in their language's long format."""
     return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
@@ -24,7 +25,7 @@ class VersionConflict(ValidationError):
                 "Someone else saved this position at %(time)s, after you opened the form. Your text was not "
                 "saved and is kept below; compare it with the current version shown beside it and save again."
             )
-            % {"time": _when(current.updated_at)},
+            % {"time": format_moment(current.updated_at)},
             code="conflict",
         )
 
@@ -42,22 +43,22 @@ class RoundClosed(ValidationError):
         elif round.input_opens_at and timezone.now() < round.input_opens_at:
             message = _("«%(round)s» opens for input on %(opens)s.") % {
                 "round": round.label,
-                "opens": _when(round.input_opens_at),
+                "opens": format_moment(round.input_opens_at),
             }
         else:
             message = _("The submission deadline for «%(round)s» was %(deadline)s.") % {
                 "round": round.label,
-                "deadline": _when(round.submission_deadline),
+                "deadline": format_moment(round.submission_deadline),
             }
         if next_open is not None and next_open.input_opens_at and timezone.now() < next_open.input_opens_at:
             message += " " + _("The next round, «%(next)s», opens for input on %(opens)s.") % {
                 "next": next_open.label,
-                "opens": _when(next_open.input_opens_at),
+                "opens": format_moment(next_open.input_opens_at),
             }
         elif next_open is not None and next_open.submission_deadline is not None:
             message += " " + _("The next round open for input is «%(next)s», until %(next_deadline)s.") % {
                 "next": next_open.label,
-                "next_deadline": _when(next_open.submission_deadline),
+                "next_deadline": format_moment(next_open.submission_deadline),
             }
         else:
             message += " " + _("No other round is open for input at the moment.")
@@ -74,7 +75,11 @@ class TriageConflict(ValidationError):
             message = _(
                 "%(official)s changed this position at %(time)s (%(change)s) after you opened it. Nothing of yours "
                 "was saved; check the current state and apply your change again."
-            ) % {"official": latest.actor, "time": _when(latest.created_at), "change": latest.get_action_display()}
+            ) % {
+                "official": latest.actor,
+                "time": format_moment(latest.created_at),
+                "change": latest.get_action_display(),
+            }
         else:
             message = _("Someone changed this position after you opened it. Reload it and apply your change again.")
         super().__init__(message, code="conflict")

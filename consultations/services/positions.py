@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,21 +15,12 @@ from consultations.models.positions import CLOSED_STATUSES, CONTENT_FIELDS, UNFI
 from consultations.selectors.rounds import round_next_open
 from consultations.services.audit import audit_record
 from consultations.services.errors import RoundClosed, VersionConflict
+from consultations.services.memberships import membership_require
 
 if TYPE_CHECKING:
     from consultations.models import Organisation, User
 
 EDITABLE_FIELDS = (*CONTENT_FIELDS, "chapter", "round")
-
-
-def _require_member(*, user: User, organisation_id: int, coordinator: bool = False) -> Membership:
-    memberships = Membership.objects.filter(user=user, organisation_id=organisation_id)
-    if coordinator:
-        memberships = memberships.filter(role=Membership.Role.COORDINATOR)
-    membership = memberships.filter(organisation__is_active=True).first()
-    if membership is None:
-        raise PermissionDenied(_("You are not allowed to do this for that organisation."))
-    return membership
 
 
 def _require_round_open(round: Round) -> None:
@@ -106,7 +97,7 @@ def position_create(
     *, by: User, organisation: Organisation, data: dict[str, Any], client_token: uuid.UUID | None = None
 ) -> Position:
     """Create a draft. The same ``client_token`` (one per opened form) never creates a second position."""
-    _require_member(user=by, organisation_id=organisation.pk)
+    membership_require(user=by, organisation_id=organisation.pk)
     if client_token is not None:
         existing = Position.objects.filter(client_token=client_token, organisation=organisation).first()
         if existing is not None:
@@ -135,7 +126,7 @@ def position_update_draft(
     *, by: User, position: Position, data: dict[str, Any], expected_version: int | None = None
 ) -> Position:
     position = _lock(position)
-    _require_member(user=by, organisation_id=position.organisation_id)
+    membership_require(user=by, organisation_id=position.organisation_id)
     if position.status not in UNFILED_STATUSES:
         raise ValidationError(_("This position has been filed; amend it instead."), code="filed")
     _check_version(position, expected_version)
@@ -172,7 +163,7 @@ def _file(position: Position, *, by: User, signed_off_by: User | None) -> Positi
 def position_file(*, by: User, position: Position, expected_version: int | None = None) -> Position:
     """File a draft for its round, or send it for sign-off when the organisation requires it."""
     position = _lock(position)
-    membership = _require_member(user=by, organisation_id=position.organisation_id)
+    membership = membership_require(user=by, organisation_id=position.organisation_id)
     if position.status != PositionStatus.DRAFT:
         raise ValidationError(_("Only a draft can be filed."), code="not_draft")
     _check_version(position, expected_version)
@@ -192,7 +183,7 @@ def position_file(*, by: User, position: Position, expected_version: int | None 
 def position_sign_off(*, by: User, position: Position) -> Position:
     """A coordinator of the organisation approves a draft awaiting sign-off; it is filed at once."""
     position = _lock(position)
-    _require_member(user=by, organisation_id=position.organisation_id, coordinator=True)
+    membership_require(user=by, organisation_id=position.organisation_id, coordinator=True)
     if position.status != PositionStatus.AWAITING_SIGNOFF:
         raise ValidationError(_("This position is not awaiting sign-off."), code="not_awaiting")
     _require_round_open(position.round)
@@ -203,7 +194,7 @@ def position_sign_off(*, by: User, position: Position) -> Position:
 def position_return_to_draft(*, by: User, position: Position) -> Position:
     """A coordinator sends a draft awaiting sign-off back to its authors."""
     position = _lock(position)
-    _require_member(user=by, organisation_id=position.organisation_id, coordinator=True)
+    membership_require(user=by, organisation_id=position.organisation_id, coordinator=True)
     if position.status != PositionStatus.AWAITING_SIGNOFF:
         raise ValidationError(_("This position is not awaiting sign-off."), code="not_awaiting")
     position.status = PositionStatus.DRAFT
@@ -225,7 +216,7 @@ def position_amend(
 ) -> Position:
     """Change a filed position: the previous text stays in its revision, the new one becomes the next."""
     position = _lock(position)
-    _require_member(user=by, organisation_id=position.organisation_id)
+    membership_require(user=by, organisation_id=position.organisation_id)
     if position.status in UNFILED_STATUSES:
         raise ValidationError(_("A draft is edited, not amended."), code="draft")
     if position.status in CLOSED_STATUSES:
@@ -255,7 +246,7 @@ def position_amend(
 @transaction.atomic
 def position_withdraw(*, by: User, position: Position, reason: str = "") -> Position:
     position = _lock(position)
-    _require_member(user=by, organisation_id=position.organisation_id)
+    membership_require(user=by, organisation_id=position.organisation_id)
     if position.status in UNFILED_STATUSES:
         raise ValidationError(_("A draft that was never filed cannot be withdrawn."), code="draft")
     if position.status in CLOSED_STATUSES:

@@ -10,23 +10,20 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.models import RoomAnswer, RoomQuestion
 from consultations.models.room import ANSWER_TEXT_MAX, QUESTION_TEXT_MAX
 from consultations.selectors.room import can_ask, room_organisation_ids_for
 from consultations.services.audit import audit_record
+from consultations.services.errors import format_moment
 from consultations.services.outbox import outbox_enqueue
 
 if TYPE_CHECKING:
     import datetime as dt
 
     from consultations.models import Chapter, Organisation, Round, User
-
-
-def _when(moment: dt.datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 class AnswersClosed(ValidationError):
@@ -36,11 +33,11 @@ class AnswersClosed(ValidationError):
         self.question = question
         if question.closed_at is not None and question.closed_at < question.response_deadline:
             message = _("The negotiator closed this question on %(closed)s; answers are no longer accepted.") % {
-                "closed": _when(question.closed_at)
+                "closed": format_moment(question.closed_at)
             }
         else:
             message = _("The deadline to answer this question was %(deadline)s; answers are no longer accepted.") % {
-                "deadline": _when(question.response_deadline)
+                "deadline": format_moment(question.response_deadline)
             }
         super().__init__(message, code="closed")
 

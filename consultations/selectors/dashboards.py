@@ -103,7 +103,7 @@ def dashboard_current_round(*, rounds: list[Round], now: dt.datetime) -> Round |
 def dashboard_round_summary(*, user: User, round: Round, red_line_limit: int = 50) -> RoundDashboard:
     """Everything on the dashboard in a fixed number of queries, whatever the number of positions."""
     positions = triage_scope(user=user).filter(round=round).exclude(status=PositionStatus.WITHDRAWN)
-    chapter_ids = set(positions.values_list("chapter_id", flat=True).distinct())
+    chapter_ids = set(positions.order_by().values_list("chapter_id", flat=True).distinct())
     chapters = {c.pk: ChapterSummary(chapter=c) for c in Chapter.objects.filter(pk__in=chapter_ids)}
 
     # One pass over the round's positions gives the status and stance counts, the red lines and the backlog.

@@ -12,13 +12,15 @@ resend. A known failure (the SMTP server refused) is retried with backoff.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -137,16 +139,21 @@ def digest_context(*, round: Round, user: User, kind: str) -> dict[str, Any]:
             .select_related("organisation", "chapter")
             .order_by("chapter__number", "-filed_at")
         )
-        chapters = []
-        for chapter_summary in summary.chapters:
-            in_chapter = [p for p in positions.filter(chapter=chapter_summary.chapter)[: LIST_LIMIT + 1]]
-            chapters.append(
-                {
-                    "summary": chapter_summary,
-                    "positions": in_chapter[:LIST_LIMIT],
-                    "more": chapter_summary.total - min(len(in_chapter), LIST_LIMIT),
-                }
-            )
+        # The newest positions of every chapter, at most LIST_LIMIT each, in one query whatever the chapter count.
+        newest = positions.annotate(
+            rank=Window(RowNumber(), partition_by=F("chapter_id"), order_by=F("filed_at").desc())
+        ).filter(rank__lte=LIST_LIMIT)
+        by_chapter: dict[int, list[Position]] = defaultdict(list)
+        for position in newest:
+            by_chapter[position.chapter_id].append(position)
+        chapters = [
+            {
+                "summary": chapter_summary,
+                "positions": by_chapter[chapter_summary.chapter.pk],
+                "more": chapter_summary.total - len(by_chapter[chapter_summary.chapter.pk]),
+            }
+            for chapter_summary in summary.chapters
+        ]
         open_red_lines = positions.filter(RED_LINE, status__in=OPEN_STATUSES)[:LIST_LIMIT]
         context.update(
             audience="official",

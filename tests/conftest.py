@@ -26,6 +26,21 @@ def isolated_cache(settings) -> None:
 
 
 @pytest.fixture
+def eager_celery(settings):
+    """Run Celery tasks in this process (the outbox too): no test drops a message into the project's broker."""
+    from usmca.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    previous = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture
 def open_round(db) -> models.Round:
     return factories.RoundFactory()
 

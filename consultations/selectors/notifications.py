@@ -4,8 +4,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from consultations.models import Notification, NotificationKind
-from consultations.services.notifications import channels_for
+from consultations.models import Notification, NotificationKind, NotificationPreference
 
 if TYPE_CHECKING:
     from consultations.models import User
@@ -22,8 +21,9 @@ def notification_unread_count(*, user: User) -> int:
 
 
 def preference_table_for(*, user: User) -> list[tuple[str, str, str]]:
-    """(kind, label, chosen channel) for every kind, in a fixed order."""
-    table = []
-    for kind, label in NotificationKind.choices:
-        table.append((kind, label, channels_for(users=[user], kind=kind)[user.pk]))
-    return table
+    """(kind, label, chosen channel) for every kind, in a fixed order; immediately unless the user chose."""
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "channel"))
+    return [
+        (kind, label, chosen.get(kind, NotificationPreference.Channel.IMMEDIATE))
+        for kind, label in NotificationKind.choices
+    ]

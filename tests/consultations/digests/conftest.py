@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,18 +31,8 @@ AGENDA = "Sesión plenaria de reglas de origen; revisión de anexos."
 
 
 @pytest.fixture(autouse=True)
-def eager_celery(settings: Any) -> Iterator[None]:
-    """Run tasks in process: no test may drop a message into the project's filesystem broker."""
-    from usmca.celery import app
-
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    previous = (app.conf.task_always_eager, app.conf.task_eager_propagates)
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+def _tasks_run_in_process(eager_celery: None) -> None:
+    """Every test here runs its Celery tasks in process (tests/conftest.py: eager_celery)."""
 
 
 def make_position(

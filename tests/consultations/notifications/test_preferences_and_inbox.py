@@ -12,18 +12,8 @@ from consultations.services import positions as position_services
 from consultations.services import triage as triage_services
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 Channel = NotificationPreference.Channel
-
-
-@pytest.fixture(autouse=True)
-def eager_tasks(settings):
-    from usmca.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
 
 
 @pytest.fixture

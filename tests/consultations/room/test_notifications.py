@@ -10,22 +10,11 @@ from django.utils import timezone
 from consultations.models import Notification, NotificationKind
 from consultations.services import notifications as notification_services
 from consultations.services import room_questions as question_services
-from tests.consultations.room.conftest import room  # noqa: F401 - the fixture
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def eager_tasks():
-    from usmca.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 
-def test_a_briefing_reaches_the_room_of_its_chapter_only(room, cast, mailoutbox):  # noqa: F811
+def test_a_briefing_reaches_the_room_of_its_chapter_only(room, cast, mailoutbox):
     notification_services.briefing_notify(briefing_id=room.briefing.pk)
     room_members = {cast.delegate_a.email, cast.coordinator_a.email}  # org A follows the chapter, org B does not
     assert {m.to[0] for m in mailoutbox} == room_members
@@ -36,15 +25,15 @@ def test_a_briefing_reaches_the_room_of_its_chapter_only(room, cast, mailoutbox)
     assert len(mailoutbox) == len(room_members)
 
 
-def test_a_room_question_reaches_the_room_once(room, cast, mailoutbox):  # noqa: F811
+def test_a_room_question_reaches_the_room_once(room, cast, mailoutbox):
     for _ in range(2):
         notification_services.room_question_notify(question_id=room.question.pk)
     assert sorted(m.to[0] for m in mailoutbox) == sorted([cast.delegate_a.email, cast.coordinator_a.email])
 
 
-def test_deadline_reminder_goes_to_organisations_that_have_not_answered_once(room, cast, mailoutbox):  # noqa: F811
+def test_deadline_reminder_goes_to_organisations_that_have_not_answered_once(room, cast, mailoutbox):
     now = timezone.now()
-    # Closing within the day: remind. Organisation A answers first, so nobody of A is reminded.
+    # The room's question closes within the day and organisation A (the room) has not answered: remind it.
     notification_services.room_deadlines_notify(now=now)
     first = sorted(m.to[0] for m in mailoutbox)
     assert first == sorted([cast.delegate_a.email, cast.coordinator_a.email])
@@ -52,12 +41,12 @@ def test_deadline_reminder_goes_to_organisations_that_have_not_answered_once(roo
     assert len(mailoutbox) == len(first)
 
 
-def test_no_reminder_for_an_organisation_that_answered(room, cast, mailoutbox):  # noqa: F811
+def test_no_reminder_for_an_organisation_that_answered(room, cast, mailoutbox):
     question_services.room_answer_submit(by=cast.delegate_a, question=room.question, text="Alrededor de 60 %.")
     notification_services.room_deadlines_notify()
     assert mailoutbox == []
 
 
-def test_no_reminder_for_a_question_closing_later_than_a_day(room, mailoutbox):  # noqa: F811
+def test_no_reminder_for_a_question_closing_later_than_a_day(room, mailoutbox):
     notification_services.room_deadlines_notify(now=timezone.now() - dt.timedelta(days=2))
     assert mailoutbox == []

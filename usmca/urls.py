@@ -13,4 +13,4 @@ urlpatterns = [
 ]
 
 if settings.DEBUG and not settings.PRODUCTION:
-    urlpatterns += [path("dev/", include("consultations.urls_dev"))]
+    urlpatterns += [path("dev/", include("consultations.urls.dev"))]

@@ -1,7 +1,22 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from consultations.models.rounds import Round
+
+# The digests' delivery kinds and the key that ties a digest delivery to its round: read by the delivery history
+# (selectors) and written by the digest services, so they live below both.
+DIGEST_PRE = "digest-pre"
+DIGEST_POST = "digest-post"
+DIGEST_KINDS = (DIGEST_PRE, DIGEST_POST)
+
+
+def digest_delivery_key(round: Round) -> str:
+    return f"round:{round.pk}"
 
 
 class Delivery(models.Model):

@@ -3,6 +3,21 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from consultations.models.positions import PositionStatus
+
+S = PositionStatus
+# The triage rules, read by forms and selectors and enforced by services/triage.py.
+FINAL_STATUSES = frozenset({S.INCORPORATED, S.NOTED, S.NEEDS_INFO, S.DECLINED, S.MERGED})
+# Where a position may go from each status. Merging has its own service (it needs the original).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.SUBMITTED: frozenset({S.IN_REVIEW}),
+    S.IN_REVIEW: frozenset({S.INCORPORATED, S.NOTED, S.NEEDS_INFO, S.DECLINED, S.SUBMITTED}),
+    S.NEEDS_INFO: frozenset({S.IN_REVIEW}),
+    S.INCORPORATED: frozenset({S.IN_REVIEW}),
+    S.NOTED: frozenset({S.IN_REVIEW}),
+    S.DECLINED: frozenset({S.IN_REVIEW}),
+}
+
 
 class TriageEvent(models.Model):
     """One step in a position's triage history: an assignment, a status change, a response, a tag, a merge."""

@@ -36,6 +36,7 @@ from consultations.models import (
     Round,
     User,
 )
+from consultations.models.deliveries import DIGEST_KINDS, DIGEST_POST, DIGEST_PRE, digest_delivery_key
 from consultations.selectors.dashboards import dashboard_round_summary
 from consultations.selectors.triage import RED_LINE, triage_scope
 from consultations.services.audit import audit_record
@@ -44,9 +45,10 @@ from consultations.services.outbox import outbox_enqueue
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-PRE = "digest-pre"
-POST = "digest-post"
-KINDS = (PRE, POST)
+PRE = DIGEST_PRE
+POST = DIGEST_POST
+KINDS = DIGEST_KINDS
+delivery_key = digest_delivery_key
 # A debrief goes out after a round ends, but not for rounds that ended long before the platform ran.
 DEBRIEF_WINDOW = dt.timedelta(days=7)
 OPEN_STATUSES = (PositionStatus.SUBMITTED, PositionStatus.IN_REVIEW, PositionStatus.NEEDS_INFO)
@@ -56,10 +58,6 @@ LIST_LIMIT = 25
 # its task (a worker killed with the message in hand; the filesystem transport does not give such messages back).
 STALLED_AFTER = dt.timedelta(minutes=15)
 INTERRUPTED = "Interrupted while sending; not resent automatically. Check and resend."
-
-
-def delivery_key(round: Round) -> str:
-    return f"round:{round.pk}"
 
 
 def digest_recipients(*, round: Round) -> list[User]:

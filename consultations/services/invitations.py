@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Invitation, Membership, OfficialProfile, Organisation, User
-from consultations.rules_accounts import (
+from consultations.rules.accounts import (
     is_coordinator_of_invitation_organisation,
     is_coordinator_of_organisation,
     is_platform_staff,

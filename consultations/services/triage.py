@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from consultations.models import InternalNote, Position, PositionStatus, TriageEvent
 from consultations.models.positions import UNFILED_STATUSES
-from consultations.rules import can_triage
+from consultations.models.triage import FINAL_STATUSES, TRANSITIONS
+from consultations.rules.triage import can_triage
 from consultations.selectors.roles import user_official_chapter_ids, user_official_profile
 from consultations.services.audit import audit_record
 from consultations.services.errors import TriageConflict
@@ -29,16 +30,6 @@ if TYPE_CHECKING:
     from consultations.models import User
 
 S = PositionStatus
-FINAL_STATUSES = frozenset({S.INCORPORATED, S.NOTED, S.NEEDS_INFO, S.DECLINED, S.MERGED})
-# Where a position may go from each status. Merging has its own service (it needs the original).
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.SUBMITTED: frozenset({S.IN_REVIEW}),
-    S.IN_REVIEW: frozenset({S.INCORPORATED, S.NOTED, S.NEEDS_INFO, S.DECLINED, S.SUBMITTED}),
-    S.NEEDS_INFO: frozenset({S.IN_REVIEW}),
-    S.INCORPORATED: frozenset({S.IN_REVIEW}),
-    S.NOTED: frozenset({S.IN_REVIEW}),
-    S.DECLINED: frozenset({S.IN_REVIEW}),
-}
 MAX_TAG = 40
 
 

@@ -64,6 +64,13 @@ def triage_url(**filters: Any) -> str:
     return f"{base}?{urlencode(query)}" if query else base
 
 
+@register.inclusion_tag("consultations/dashboards/includes/count_cell.html")
+def count_cell(n: int, css: str = "", **filters: Any) -> dict[str, Any]:
+    """``{% count_cell n round=r.pk status=s %}``: a table cell with a count that opens the triage queue filtered to
+    what it counts (a zero links nowhere). Both dashboards build their grids from it."""
+    return {"n": n, "css": css, "url": triage_url(**filters) if n else ""}
+
+
 @register.filter
 def position_url(position: Position) -> str:
     """Officials open a red line in the triage workspace, beside the queue."""

@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from consultations.forms_accounts import (
+from consultations.forms.accounts import (
     InvitationAcceptExistingForm,
     InvitationAcceptForm,
     MemberInviteForm,
@@ -26,7 +26,7 @@ from consultations.models import Invitation, Organisation, User
 from consultations.selectors import accounts as selectors
 from consultations.services import invitations as services
 from consultations.services.accounts import user_update_preferences
-from consultations.views.helpers import add_service_error, error_text
+from consultations.views.helpers import act, add_service_error, error_text, form_page
 
 # Why an invitation cannot be used, and the status its page answers with.
 UNUSABLE_STATUS = {"invalid": 404, "used": 410, "revoked": 410, "expired": 410}
@@ -97,29 +97,24 @@ def _member_list_url(organisation: Organisation) -> str:
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
     organisation = selectors.organisation_get_coordinated(user=request.user, organisation_id=_organisation_id(request))
-    form = MemberInviteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            invitation, _token = services.invitation_create(
-                by=request.user,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-                organisation=organisation,
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
-            return redirect(_member_list_url(organisation))
-    return render(
+
+    def save(data: dict) -> HttpResponse:
+        invitation, _token = services.invitation_create(
+            by=request.user, email=data["email"], role=data["role"], organisation=organisation
+        )
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+        return redirect(_member_list_url(organisation))
+
+    return form_page(
         request,
         "consultations/accounts/member_list.html",
-        {
+        MemberInviteForm,
+        save,
+        context={
             "organisation": organisation,
             "organisations": selectors.organisation_list_coordinated_by(user=request.user),
             "memberships": selectors.membership_list_for(organisation=organisation),
             "invitations": selectors.invitation_list_pending(organisation=organisation),
-            "form": form,
             "invitation_ttl_days": settings.INVITATION_TTL_DAYS,
         },
     )
@@ -165,12 +160,11 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         else _member_list_url(invitation.organisation)
     )
     if request.method == "POST":
-        try:
-            services.invitation_revoke(by=request.user, invitation=invitation)
-        except ValidationError as error:
-            messages.error(request, error_text(error))
-        else:
-            messages.success(request, _("The invitation for %(email)s was withdrawn.") % {"email": invitation.email})
+        act(
+            request,
+            lambda: services.invitation_revoke(by=request.user, invitation=invitation),
+            _("The invitation for %(email)s was withdrawn.") % {"email": invitation.email},
+        )
         return redirect(back)
     return render(
         request, "consultations/accounts/invitation_revoke.html", {"invitation": invitation, "back_url": back}
@@ -182,25 +176,20 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def official_invite(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("consultations.invite_official"):
         raise Http404
-    form = OfficialInviteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            invitation, _token = services.invitation_create(
-                by=request.user,
-                email=form.cleaned_data["email"],
-                role=Invitation.Role.OFFICIAL,
-                ministry=form.cleaned_data["ministry"],
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
-            return redirect("consultations:official_invite")
-    return render(
+
+    def save(data: dict) -> HttpResponse:
+        invitation, _token = services.invitation_create(
+            by=request.user, email=data["email"], role=Invitation.Role.OFFICIAL, ministry=data["ministry"]
+        )
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+        return redirect("consultations:official_invite")
+
+    return form_page(
         request,
         "consultations/accounts/official_invite.html",
-        {
-            "form": form,
+        OfficialInviteForm,
+        save,
+        context={
             "invitations": selectors.invitation_list_pending(organisation=None),
             "invitation_ttl_days": settings.INVITATION_TTL_DAYS,
         },

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import rules
-from django.core.exceptions import ValidationError
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.forms import Form
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
 
 def can(user: Any, perm: str, obj: Any) -> bool:
@@ -37,3 +40,68 @@ def add_service_error(form: Form, error: ValidationError) -> None:
 
 def error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
+
+
+def form_page(
+    request: HttpRequest,
+    template: str,
+    make_form: Callable[..., Form],
+    save: Callable[[dict[str, Any]], HttpResponse],
+    *,
+    initial: dict[str, Any] | None = None,
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The shape of a plain form page: GET shows ``make_form(initial=...)``; a valid POST calls ``save`` with the
+    cleaned data and answers what it returns (a redirect). A service's ValidationError goes back into the form, and
+    a PermissionDenied answers like a missing page."""
+    if request.method != "POST":
+        return render(request, template, {"form": make_form(initial=initial or {}), **(context or {})})
+    form = make_form(request.POST)
+    if form.is_valid():
+        try:
+            return save(form.cleaned_data)
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as error:
+            add_service_error(form, error)
+    return render(request, template, {"form": form, **(context or {})})
+
+
+def initial_chapter(request: HttpRequest) -> dict[str, str]:
+    """A form's chapter preselected from ``?chapter=`` (a link from the chapter's page)."""
+    return {"chapter": request.GET["chapter"]} if request.GET.get("chapter", "").isdigit() else {}
+
+
+def render_filtered_list(
+    request: HttpRequest,
+    template: str,
+    partial: str,
+    queryset: QuerySet,
+    filter_form: Form,
+    *,
+    per_page: int = 25,
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """A filtered, paginated list page; htmx asks for its ``partial`` (the results) alone. ``query`` keeps the
+    filters for the pagination links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    page_context = {
+        "page": paginate(queryset, request, per_page=per_page),
+        "filter_form": filter_form,
+        "query": query.urlencode(),
+        **(context or {}),
+    }
+    return render(request, f"{template}#{partial}" if request.htmx else template, page_context)
+
+
+def act(request: HttpRequest, call: Callable[[], Any], success: str | Callable[[Any], str]) -> Any | None:
+    """Run a one-click action's service: a refusal becomes an error message (and None), success a success message
+    (``success`` may build it from the service's result), which is returned."""
+    try:
+        result = call()
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return result

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import Any, NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,16 +16,23 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from consultations import forms_room
+from consultations.forms import room as forms_room
 from consultations.models import Organisation, RoomAnswer, RoomQuestion
 from consultations.selectors import room as room_selectors
 from consultations.selectors.roles import user_organisation_ids
 from consultations.services import briefings as briefing_services
 from consultations.services import room_questions as question_services
-from consultations.views.helpers import add_service_error, error_text, paginate
+from consultations.views.helpers import (
+    add_service_error,
+    error_text,
+    form_page,
+    initial_chapter,
+    render_filtered_list,
+)
 
 # --- Briefings -------------------------------------------------------------------------------------------------
 
@@ -35,19 +45,15 @@ def briefing_list(request: HttpRequest) -> HttpResponse:
     briefings = room_selectors.briefing_list_visible_to(
         user=request.user, chapter_id=filter_form.value("chapter"), round_id=filter_form.value("round")
     )
-    page = paginate(briefings, request, per_page=20)
-    template = "consultations/room/briefing_list.html"
-    if request.htmx:
-        template += "#briefing-results"
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "page": page,
-        "filter_form": filter_form,
-        "query": query.urlencode(),
-        "can_post": room_selectors.briefing_chapter_list_for(user=request.user).exists(),
-    }
-    return render(request, template, context)
+    return render_filtered_list(
+        request,
+        "consultations/room/briefing_list.html",
+        "briefing-results",
+        briefings,
+        filter_form,
+        per_page=20,
+        context={"can_post": room_selectors.briefing_chapter_list_for(user=request.user).exists()},
+    )
 
 
 @require_GET
@@ -62,30 +68,51 @@ def briefing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "consultations/room/briefing_detail.html", context)
 
 
+class _RoomPost(NamedTuple):
+    form_class: type[Any]
+    service: Callable[..., Any]
+    chapters: Callable[..., Any]  # the chapters the user may post this kind of thing to
+    message: Any  # a lazy translation with %(number)s for the chapter
+
+
+# What can be posted to a chapter's room; its form is room/<kind>_form.html and it is shown at <kind>_detail.
+ROOM_POSTS = {
+    "briefing": _RoomPost(
+        forms_room.BriefingForm,
+        briefing_services.briefing_post,
+        room_selectors.briefing_chapter_list_for,
+        gettext_lazy("Briefing posted to the room of chapter %(number)s."),
+    ),
+    "room_question": _RoomPost(
+        forms_room.RoomQuestionForm,
+        question_services.room_question_ask,
+        room_selectors.question_chapter_list_for,
+        gettext_lazy("Question sent to the room of chapter %(number)s."),
+    ),
+}
+
+
+def _post_to_room(request: HttpRequest, kind: str) -> HttpResponse:
+    """Post a briefing or a question to a chapter's room: only for those who may post it in some chapter."""
+    post = ROOM_POSTS[kind]
+    if not post.chapters(user=request.user).exists():
+        raise Http404
+
+    def save(data: dict) -> HttpResponse:
+        posted = post.service(by=request.user, **data)
+        messages.success(request, post.message % {"number": posted.chapter.number})
+        return redirect(f"consultations:{kind}_detail", pk=posted.pk)
+
+    template = f"consultations/room/{kind}_form.html"
+    return form_page(
+        request, template, partial(post.form_class, user=request.user), save, initial=initial_chapter(request)
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def briefing_create(request: HttpRequest) -> HttpResponse:
-    if not room_selectors.briefing_chapter_list_for(user=request.user).exists():
-        raise Http404
-    template = "consultations/room/briefing_form.html"
-    if request.method == "GET":
-        initial = {"chapter": request.GET["chapter"]} if request.GET.get("chapter", "").isdigit() else {}
-        form = forms_room.BriefingForm(user=request.user, initial=initial)
-        return render(request, template, {"form": form})
-    form = forms_room.BriefingForm(request.POST, user=request.user)
-    if form.is_valid():
-        try:
-            briefing = briefing_services.briefing_post(by=request.user, **form.cleaned_data)
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(
-                request, _("Briefing posted to the room of chapter %(number)s.") % {"number": briefing.chapter.number}
-            )
-            return redirect("consultations:briefing_detail", pk=briefing.pk)
-    return render(request, template, {"form": form})
+    return _post_to_room(request, "briefing")
 
 
 @require_http_methods(["GET", "POST"])
@@ -94,23 +121,20 @@ def briefing_edit(request: HttpRequest, pk: int) -> HttpResponse:
     briefing = room_selectors.briefing_get_for(user=request.user, briefing_id=pk)
     if not room_selectors.can_brief(request.user, briefing.chapter):
         raise Http404
-    template = "consultations/room/briefing_form.html"
-    if request.method == "GET":
-        initial = {"title": briefing.title, "body_markdown": briefing.body_markdown}
-        form = forms_room.BriefingForm(user=request.user, editing=True, initial=initial)
-        return render(request, template, {"form": form, "briefing": briefing})
-    form = forms_room.BriefingForm(request.POST, user=request.user, editing=True)
-    if form.is_valid():
-        try:
-            briefing_services.briefing_update(by=request.user, briefing=briefing, **form.cleaned_data)
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("Briefing updated."))
-            return redirect("consultations:briefing_detail", pk=briefing.pk)
-    return render(request, template, {"form": form, "briefing": briefing})
+
+    def save(data: dict) -> HttpResponse:
+        briefing_services.briefing_update(by=request.user, briefing=briefing, **data)
+        messages.success(request, _("Briefing updated."))
+        return redirect("consultations:briefing_detail", pk=briefing.pk)
+
+    return form_page(
+        request,
+        "consultations/room/briefing_form.html",
+        partial(forms_room.BriefingForm, user=request.user, editing=True),
+        save,
+        initial={"title": briefing.title, "body_markdown": briefing.body_markdown},
+        context={"briefing": briefing},
+    )
 
 
 # --- Room questions --------------------------------------------------------------------------------------------
@@ -122,46 +146,25 @@ def briefing_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def room_question_list(request: HttpRequest) -> HttpResponse:
     filter_form = forms_room.RoomFilterForm(request.GET or None, user=request.user, with_round=False)
     questions = room_selectors.room_question_list_visible_to(user=request.user, chapter_id=filter_form.value("chapter"))
-    page = paginate(questions, request, per_page=20)
-    template = "consultations/room/question_list.html"
-    if request.htmx:
-        template += "#question-results"
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "page": page,
-        "filter_form": filter_form,
-        "query": query.urlencode(),
-        "now": timezone.now(),
-        "can_ask": room_selectors.question_chapter_list_for(user=request.user).exists(),
-        "is_delegate": bool(user_organisation_ids(request.user)),
-    }
-    return render(request, template, context)
+    return render_filtered_list(
+        request,
+        "consultations/room/question_list.html",
+        "question-results",
+        questions,
+        filter_form,
+        per_page=20,
+        context={
+            "now": timezone.now(),
+            "can_ask": room_selectors.question_chapter_list_for(user=request.user).exists(),
+            "is_delegate": bool(user_organisation_ids(request.user)),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def room_question_create(request: HttpRequest) -> HttpResponse:
-    if not room_selectors.question_chapter_list_for(user=request.user).exists():
-        raise Http404
-    template = "consultations/room/question_form.html"
-    if request.method == "GET":
-        initial = {"chapter": request.GET["chapter"]} if request.GET.get("chapter", "").isdigit() else {}
-        return render(request, template, {"form": forms_room.RoomQuestionForm(user=request.user, initial=initial)})
-    form = forms_room.RoomQuestionForm(request.POST, user=request.user)
-    if form.is_valid():
-        try:
-            question = question_services.room_question_ask(by=request.user, **form.cleaned_data)
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(
-                request, _("Question sent to the room of chapter %(number)s.") % {"number": question.chapter.number}
-            )
-            return redirect("consultations:room_question_detail", pk=question.pk)
-    return render(request, template, {"form": form})
+    return _post_to_room(request, "room_question")
 
 
 @dataclass

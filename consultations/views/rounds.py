@@ -13,12 +13,12 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from consultations.forms_rounds import RoundCancelForm, RoundCloneForm, RoundForm
+from consultations.forms.rounds import RoundCancelForm, RoundCloneForm, RoundForm
 from consultations.models import Round
 from consultations.selectors.rounds import round_list, round_list_with_position_counts
 from consultations.selectors.timeline import CHART_WIDTH, ICON_SIZE, round_timeline_years
 from consultations.services import rounds as services
-from consultations.views.helpers import add_service_error, error_text
+from consultations.views.helpers import act, add_service_error, error_text
 
 
 def _require_staff(request: HttpRequest) -> None:
@@ -163,18 +163,14 @@ def round_manage_input(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if request.method == "POST":
         service = services.round_open_input_now if action == "open" else services.round_close_input_now
-        try:
-            round = service(by=request.user, round=round)
-        except ValidationError as error:
-            messages.error(request, error_text(error))
-        else:
+
+        def done(changed: Round) -> str:
             if action == "open":
                 message = _("«%(round)s» is open for input until %(deadline)s (host city time).")
-                messages.success(
-                    request, message % {"round": round.label, "deadline": _when(round, round.submission_deadline)}
-                )
-            else:
-                messages.success(request, _("Input for «%(round)s» is closed.") % {"round": round.label})
+                return message % {"round": changed.label, "deadline": _when(changed, changed.submission_deadline)}
+            return _("Input for «%(round)s» is closed.") % {"round": changed.label}
+
+        act(request, lambda: service(by=request.user, round=round), done)
         return redirect("consultations:round_manage_list")
     return render(
         request,

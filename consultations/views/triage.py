@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from consultations.forms_triage import (
+from consultations.forms.triage import (
     AssignForm,
     BulkForm,
     MergeForm,
@@ -286,72 +286,58 @@ def triage_assign(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _service_action(
+    request: HttpRequest,
+    pk: int,
+    form_class: type[ActionForm],
+    service: Callable[..., object],
+    fields: tuple[str, ...],
+    done: str | Callable[[Any], str],
+    *,
+    versioned: bool = True,
+) -> HttpResponse:
+    """A pane action that hands the form's ``fields`` to one triage service (with the version check unless the
+    action only adds, as notes and tags do). ``done`` is the success message, or builds it from the form."""
+
+    def apply(form: ActionForm, position: Position) -> object:
+        values = {name: form.cleaned_data[name] for name in fields}
+        if versioned:
+            values["expected_version"] = _expected(form)
+        return service(by=request.user, position=position, **values)
+
+    message = done if callable(done) else (lambda form: done)
+    return _pane_action(request, pk, lambda data, position: form_class(data, position=position), apply, message)
+
+
 @require_POST
 @login_required
 def triage_status(request: HttpRequest, pk: int) -> HttpResponse:
-    def apply(form: StatusForm, position: Position) -> object:
-        return triage_services.position_set_status(
-            by=request.user,
-            position=position,
-            status=form.cleaned_data["status"],
-            response=form.cleaned_data["response"],
-            expected_version=_expected(form),
-        )
-
     def done(form: StatusForm) -> str:
         return _("Status set to “%(status)s”.") % {"status": _status_label(form.cleaned_data["status"])}
 
-    return _pane_action(request, pk, lambda data, position: StatusForm(data, position=position), apply, done)
+    return _service_action(request, pk, StatusForm, triage_services.position_set_status, ("status", "response"), done)
 
 
 @require_POST
 @login_required
 def triage_note(request: HttpRequest, pk: int) -> HttpResponse:
     # Notes only add up (two officials writing at once both keep theirs), so they take no version check.
-    def apply(form: NoteForm, position: Position) -> object:
-        return triage_services.position_note_add(by=request.user, position=position, body=form.cleaned_data["body"])
-
-    return _pane_action(
-        request,
-        pk,
-        lambda data, position: NoteForm(data, position=position),
-        apply,
-        lambda form: _("Internal note added."),
-    )
+    added = _("Internal note added.")
+    return _service_action(request, pk, NoteForm, triage_services.position_note_add, ("body",), added, versioned=False)
 
 
 @require_POST
 @login_required
 def triage_respond(request: HttpRequest, pk: int) -> HttpResponse:
-    def apply(form: RespondForm, position: Position) -> object:
-        return triage_services.position_respond(
-            by=request.user,
-            position=position,
-            response=form.cleaned_data["response"],
-            expected_version=_expected(form),
-        )
-
-    return _pane_action(
-        request,
-        pk,
-        lambda data, position: RespondForm(data, position=position),
-        apply,
-        lambda form: _("Official response saved; the organisation will be notified."),
-    )
+    saved = _("Official response saved; the organisation will be notified.")
+    return _service_action(request, pk, RespondForm, triage_services.position_respond, ("response",), saved)
 
 
 @require_POST
 @login_required
 def triage_tag(request: HttpRequest, pk: int) -> HttpResponse:
-    def apply(form: TagForm, position: Position) -> object:
-        return triage_services.position_tag(by=request.user, position=position, tag=form.cleaned_data["tag"])
-
-    return _pane_action(
-        request,
-        pk,
-        lambda data, position: TagForm(data, position=position),
-        apply,
-        lambda form: _("Tag added."),
+    return _service_action(
+        request, pk, TagForm, triage_services.position_tag, ("tag",), _("Tag added."), versioned=False
     )
 
 

@@ -38,7 +38,7 @@ def __getattr__(name: str) -> Any:
     if name == "urlpatterns":
         from usmca import urls
 
-        return [path("dev/", include("consultations.urls_dev")), *urls.urlpatterns]
+        return [path("dev/", include("consultations.urls.dev")), *urls.urlpatterns]
     raise AttributeError(name)
 
 

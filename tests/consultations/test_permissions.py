@@ -1,7 +1,7 @@
 """The permission matrix: every role × every view, with the answer each one must get.
 
 Read the table ``_ROWS`` below: one row per view case (see ``permission_cases.CASES`` for the request it makes),
-one column per role. The answers come from consultations/rules.py, rules_accounts.py, selectors/positions.py,
+one column per role. The answers come from consultations/rules/, selectors/positions.py,
 selectors/accounts.py and DESIGN.md ("a forbidden object answers exactly like a missing one (404)"):
 
 - ``LOGIN`` — 302 to the sign-in page (anonymous, on every login-required view, GET or POST);

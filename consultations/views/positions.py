@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from consultations import forms
+from consultations.forms import positions as forms
 from consultations.models import Attachment, CoSignature, Organisation, Position
 from consultations.selectors import positions as position_selectors
 from consultations.selectors.positions import PositionFilters
@@ -22,7 +22,15 @@ from consultations.services import attachments as attachment_services
 from consultations.services import cosignatures as cosignature_services
 from consultations.services import positions as position_services
 from consultations.services.errors import RoundClosed, VersionConflict
-from consultations.views.helpers import add_service_error, can, error_text, paginate, require_perm
+from consultations.views.helpers import (
+    act,
+    add_service_error,
+    can,
+    error_text,
+    paginate,
+    render_filtered_list,
+    require_perm,
+)
 
 
 def _user_organisation(request: HttpRequest) -> Organisation:
@@ -68,21 +76,13 @@ def position_list(request: HttpRequest) -> HttpResponse:
             status=data["status"] or None,
             query=data["q"],
         )
-    page = paginate(position_selectors.position_list_for_organisation(user=request.user, filters=filters), request)
-    template = "consultations/positions/list.html"
-    if request.htmx:
-        template += "#position-results"
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
+    return render_filtered_list(
         request,
-        template,
-        {
-            "page": page,
-            "filter_form": filter_form,
-            "query": query.urlencode(),
-            "user_org_ids": user_organisation_ids(request.user),
-        },
+        "consultations/positions/list.html",
+        "position-results",
+        position_selectors.position_list_for_organisation(user=request.user, filters=filters),
+        filter_form,
+        context={"user_org_ids": user_organisation_ids(request.user)},
     )
 
 
@@ -337,12 +337,11 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = _attachment_for(request, pk)
     require_perm(request, "consultations.delete_attachment", attachment.position)
     if request.method == "POST":
-        try:
-            attachment_services.attachment_delete(by=request.user, attachment=attachment)
-        except ValidationError as error:
-            messages.error(request, error_text(error))
-        else:
-            messages.success(request, _("“%(name)s” removed.") % {"name": attachment.original_name})
+        act(
+            request,
+            lambda: attachment_services.attachment_delete(by=request.user, attachment=attachment),
+            _("“%(name)s” removed.") % {"name": attachment.original_name},
+        )
         return redirect("consultations:position_detail", pk=attachment.position_id)
     return render(request, "consultations/positions/attachment_delete.html", {"attachment": attachment})
 

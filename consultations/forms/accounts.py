@@ -1,17 +1,13 @@
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from consultations.forms.fields import time_zone_choices
 from consultations.models import Invitation, OfficialProfile, User
-
-
-def _time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
 class InvitationAcceptForm(forms.Form):
@@ -91,4 +87,4 @@ class OfficialInviteForm(forms.Form):
 class PreferencesForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=User.Language.choices)
     # Optional so the language switcher in the header can post the language alone.
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=_time_zone_choices, required=False)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices, required=False)

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from consultations.forms import ChapterChoiceField
+from consultations.forms.fields import ChapterChoiceField
 from consultations.models import Chapter, Round, User
 from consultations.models.room import ANSWER_TEXT_MAX, BRIEFING_BODY_MAX, BRIEFING_TITLE_MAX, QUESTION_TEXT_MAX
 from consultations.selectors.room import (

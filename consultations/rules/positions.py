@@ -1,19 +1,16 @@
-"""Permissions as django-rules predicates.
+"""What a user who can see a position may do with it: draft, file, sign off, amend, withdraw, attach, co-sign.
 
-Visibility (who may *see* a position) lives in ``selectors.positions.position_list_visible_to``; these rules say
-what a user who can see an object may *do* with it. Templates ask ``{% has_perm %}``; services re-check.
+Visibility (who may *see* a position) lives in ``selectors.positions.position_list_visible_to``.
 """
 
 from __future__ import annotations
 
 import rules
 
-from consultations import rules_accounts  # noqa: F401 - registers the account permissions too
 from consultations.models import CoSignature, Position
 from consultations.models.positions import CLOSED_STATUSES, UNFILED_STATUSES, PositionStatus
 from consultations.selectors.roles import (
     user_coordinated_organisation_ids,
-    user_official_chapter_ids,
     user_official_profile,
     user_organisation_ids,
 )
@@ -62,20 +59,6 @@ def is_invited_org_member(user, cosignature: CoSignature) -> bool:
 @rules.predicate
 def is_pending(user, cosignature: CoSignature) -> bool:
     return cosignature.status == CoSignature.Status.PENDING
-
-
-@rules.predicate
-def can_triage(user, position: Position) -> bool:
-    """Officials triage the filed positions of their chapters; the chief negotiator's team, of every chapter."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    profile = user_official_profile(user)
-    if profile is None or position.status in UNFILED_STATUSES or position.status == PositionStatus.WITHDRAWN:
-        return False
-    return profile.is_coordinator or position.chapter_id in user_official_chapter_ids(user)
-
-
-rules.add_perm("consultations.triage_position", can_triage)
 
 
 @rules.predicate

@@ -8,12 +8,12 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from consultations.forms import ChapterChoiceField
+from consultations.forms.fields import ChapterChoiceField
 from consultations.models import Chapter, Organisation, PositionStatus, Priority, Round, Sector, Stance, User
 from consultations.models.positions import UNFILED_STATUSES
+from consultations.models.triage import FINAL_STATUSES, TRANSITIONS
 from consultations.selectors.roles import user_official_chapter_ids, user_official_profile
 from consultations.selectors.triage import SORTS, TriageFilters, officials_for_chapter, officials_for_user
-from consultations.services.triage import FINAL_STATUSES, TRANSITIONS
 
 if TYPE_CHECKING:
     from consultations.models import Position

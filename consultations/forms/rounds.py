@@ -11,14 +11,11 @@ from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from consultations.forms.fields import time_zone_choices
 from consultations.models import Round
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 SCHEDULE_FIELDS = ("input_opens_at", "submission_deadline", "digest_at")
-
-
-def _time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
 class DateInput(forms.DateInput):
@@ -70,7 +67,7 @@ class RoundForm(forms.Form):
     )
     time_zone = forms.ChoiceField(
         label=_("Host time zone"),
-        choices=_time_zone_choices,
+        choices=time_zone_choices,
         initial="America/Mexico_City",
         help_text=_("The host city's time zone: the times below are read in it."),
     )

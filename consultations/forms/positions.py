@@ -9,6 +9,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from consultations.forms.fields import ChapterChoiceField
 from consultations.models import Chapter, Confidentiality, Organisation, Position, PositionStatus, Round, Stance
 from consultations.models.positions import CONTENT_FIELDS
 from consultations.selectors.rounds import round_list_targetable
@@ -42,11 +43,6 @@ class HsLinesField(forms.CharField):
             )
         if len(value) > 50:
             raise forms.ValidationError(_("At most 50 tariff lines per position."), code="too_many")
-
-
-class ChapterChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Chapter) -> str:
-        return f"{obj.number}. {obj.title}"
 
 
 class PositionContentForm(forms.ModelForm):

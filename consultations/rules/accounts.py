@@ -1,6 +1,6 @@
 """Permissions of the account pages (invitations, members), as django-rules predicates.
 
-Registered when imported: consultations.services.invitations imports this module (rules.py may import it too).
+Registered when imported (consultations.rules imports every area).
 """
 
 from __future__ import annotations

@@ -1,0 +1,18 @@
+"""The site's URL patterns, assembled from one module per area (the same areas as views/)."""
+
+from __future__ import annotations
+
+from consultations.urls import accounts, dashboards, digests, notifications, positions, room, rounds, triage
+
+app_name = "consultations"
+
+urlpatterns = [
+    *positions.urlpatterns,
+    *accounts.urlpatterns,
+    *triage.urlpatterns,
+    *dashboards.urlpatterns,
+    *rounds.urlpatterns,
+    *digests.urlpatterns,
+    *notifications.urlpatterns,
+    *room.urlpatterns,
+]

@@ -124,6 +124,21 @@ class TriageFilterForm(forms.Form):
         return any(self.data.get(name) for name in (*self.MORE_FIELDS, "status"))
 
 
+# A first visit shows what needs work, oldest first; the filters show it, and any filter in the URL replaces it.
+DEFAULT_QUEUE = (("status", PositionStatus.SUBMITTED), ("status", PositionStatus.IN_REVIEW), ("sort", "oldest"))
+
+
+def queue_query(query: QueryDict) -> QueryDict:
+    """The query the queue is read with: ``query`` itself once any filter is in it (the filter form always sends
+    its sort, so clearing every status still shows all of them), the default queue otherwise."""
+    if any(name in query for name in TriageFilterForm.base_fields if name != "position"):
+        return query
+    default = query.copy()
+    for name, value in DEFAULT_QUEUE:
+        default.appendlist(name, value)
+    return default
+
+
 def filter_query(query: QueryDict, *, drop: tuple[str, ...] = ("page", "position")) -> str:
     """The query string of the queue's filters, without the page and the open position."""
     query = query.copy()
@@ -186,21 +201,24 @@ STATUS_ORDER = [value for value in PositionStatus.values if value != PositionSta
 ]
 
 
-def status_response_label() -> str:
+def status_response_help() -> str:
     # Merging has its own form, with its own response.
     needing = [status for status in STATUS_ORDER if status in FINAL_STATUSES and status != PositionStatus.MERGED]
-    return str(_("Official response (required for: %(statuses)s)")) % {
-        "statuses": ", ".join(str(PositionStatus(status).label) for status in needing),
-    }
+    return str(
+        _(
+            "The organisation reads this response and is notified. Required for: %(statuses)s. The saved response "
+            "is kept unless you change it."
+        )
+    ) % {"statuses": ", ".join(str(PositionStatus(status).label) for status in needing)}
 
 
 class StatusForm(TriageActionForm):
-    status = forms.ChoiceField(label=_("New status"))
+    """The pane's one decision form: a new status, the official response, or both. The response field is the only
+    place the response is written; it starts with the saved text."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False)
     response = forms.CharField(
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("The organisation reads this response and is notified."),
+        label=_("Official response"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )
     id_prefix = "status"
 
@@ -209,9 +227,17 @@ class StatusForm(TriageActionForm):
         allowed = TRANSITIONS.get(self.position.status, frozenset())
         choices = [(value, PositionStatus(value).label) for value in STATUS_ORDER if value in allowed]
         self.has_choices = bool(choices)
-        self.fields["status"].choices = [("", _("Choose the new status")), *choices]
+        keep = _("Keep “%(status)s”") % {"status": self.position.get_status_display()}
+        self.fields["status"].choices = [("", keep), *choices]
         self.fields["status"].widget.attrs["data-triage-status"] = ""
-        self.fields["response"].label = status_response_label()
+        self.fields["response"].initial = self.position.official_response
+        self.fields["response"].help_text = status_response_help()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("status") and not (data.get("response") or "").strip():
+            raise forms.ValidationError(_("Choose a new status or write the response."), code="empty")
+        return data
 
 
 class NoteForm(TriageActionForm):
@@ -222,20 +248,6 @@ class NoteForm(TriageActionForm):
         help_text=_("Only officials read internal notes; the organisation never sees them."),
     )
     id_prefix = "note"
-
-
-class RespondForm(TriageActionForm):
-    response = forms.CharField(
-        label=_("Official response"),
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("The organisation reads this response and is notified. Earlier texts stay in the history."),
-    )
-    id_prefix = "respond"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["response"].initial = self.position.official_response
 
 
 class TagForm(TriageActionForm):

@@ -10,7 +10,8 @@ S = PositionStatus
 FINAL_STATUSES = frozenset({S.INCORPORATED, S.NOTED, S.NEEDS_INFO, S.DECLINED, S.MERGED})
 # Where a position may go from each status. Merging has its own service (it needs the original).
 TRANSITIONS: dict[str, frozenset[str]] = {
-    S.SUBMITTED: frozenset({S.IN_REVIEW}),
+    # A decision may be taken straight from "submitted": reviewing first is not a required step.
+    S.SUBMITTED: frozenset({S.IN_REVIEW, S.INCORPORATED, S.NOTED, S.NEEDS_INFO, S.DECLINED}),
     S.IN_REVIEW: frozenset({S.INCORPORATED, S.NOTED, S.NEEDS_INFO, S.DECLINED, S.SUBMITTED}),
     S.NEEDS_INFO: frozenset({S.IN_REVIEW}),
     S.INCORPORATED: frozenset({S.IN_REVIEW}),

@@ -143,7 +143,8 @@ def position_set_status(
     expected_version: int | None = None,
     bulk_id: uuid.UUID | None = None,
 ) -> Position:
-    """Move a position along the triage path. A final status needs an official response for the organisation."""
+    """Move a position along the triage path. A final status needs an official response for the organisation: the
+    one given now, or else the one already saved (it is kept, not asked for again)."""
     position = _lock(position)
     _require_triage(by, position)
     _check_version(position, expected_version)
@@ -157,7 +158,9 @@ def position_set_status(
             code="transition",
         )
     response = response.strip()
-    if status in FINAL_STATUSES and not response:
+    if response == position.official_response:
+        response = ""  # the saved response, unchanged: kept as it is, with its time
+    if status in FINAL_STATUSES and not (response or position.official_response):
         raise ValidationError(
             {"response": _("Write the official response the organisation will read with this status.")},
         )
@@ -200,6 +203,20 @@ def position_respond(*, by: User, position: Position, response: str, expected_ve
     )
     _notify_organisation(event)
     return position
+
+
+@transaction.atomic
+def position_decide(
+    *, by: User, position: Position, status: str = "", response: str = "", expected_version: int | None = None
+) -> Position:
+    """The pane's one decision form: a new status (with the response it needs), or only a new response text."""
+    if status:
+        return position_set_status(
+            by=by, position=position, status=status, response=response, expected_version=expected_version
+        )
+    if response.strip() == position.official_response:
+        raise ValidationError(_("Nothing to save: choose a new status or change the response."), code="unchanged")
+    return position_respond(by=by, position=position, response=response, expected_version=expected_version)
 
 
 @transaction.atomic

@@ -11,7 +11,6 @@ urlpatterns = [
     path("triage/<int:pk>/assign/", triage.triage_assign, name="triage_assign"),
     path("triage/<int:pk>/status/", triage.triage_status, name="triage_status"),
     path("triage/<int:pk>/note/", triage.triage_note, name="triage_note"),
-    path("triage/<int:pk>/respond/", triage.triage_respond, name="triage_respond"),
     path("triage/<int:pk>/tag/", triage.triage_tag, name="triage_tag"),
     path("triage/<int:pk>/merge/", triage.triage_merge, name="triage_merge"),
 ]

@@ -28,12 +28,12 @@ from consultations.forms.triage import (
     BulkForm,
     MergeForm,
     NoteForm,
-    RespondForm,
     StatusForm,
     TagForm,
     TriageActionForm,
     TriageFilterForm,
     filter_query,
+    queue_query,
 )
 from consultations.models import Position, PositionStatus, TriageEvent, User
 from consultations.selectors.roles import user_official_chapter_ids, user_official_profile
@@ -130,7 +130,6 @@ def _pane_context(
         "assign_form": assign_form,
         "status_form": pick(StatusForm),
         "note_form": pick(NoteForm),
-        "respond_form": pick(RespondForm),
         "tag_form": pick(TagForm),
         "orphan_merge_form": bound if isinstance(bound, MergeForm) and not matched else None,
         "duplicates": duplicates,
@@ -187,9 +186,10 @@ def _add_ages(positions: Any) -> None:
 @vary_on_headers("HX-Request")
 def triage_queue(request: HttpRequest) -> HttpResponse:
     _require_official(request)
+    query = queue_query(request.GET)
     if not request.htmx:
-        return _render_queue(request, query=request.GET)
-    filter_form = TriageFilterForm(request.GET, user=request.user)
+        return _render_queue(request, query=query)
+    filter_form = TriageFilterForm(query, user=request.user)
     page = paginate(
         position_list_for_triage(user=request.user, filters=filter_form.filters()), request, per_page=PER_PAGE
     )
@@ -197,8 +197,8 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
     context = {
         "filter_form": filter_form,
         "page": page,
-        "filter_query": filter_query(request.GET),
-        "list_query": filter_query(request.GET, drop=("position",)),
+        "filter_query": filter_query(query),
+        "list_query": filter_query(query, drop=("position",)),
         "open_id": filter_form.cleaned_data.get("position"),
     }
     return render(request, TEMPLATE + "#queue-list", context)
@@ -211,7 +211,7 @@ def triage_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_official(request)
     position = position_get_for_triage(user=request.user, position_id=pk)
     if not request.htmx:
-        return _render_queue(request, query=request.GET, open_position=position)
+        return _render_queue(request, query=queue_query(request.GET), open_position=position)
     # A refresh after a bulk action keeps the official's focus where it is; opening a position moves it here.
     context = _pane_context(
         request,
@@ -313,9 +313,11 @@ def _service_action(
 @login_required
 def triage_status(request: HttpRequest, pk: int) -> HttpResponse:
     def done(form: StatusForm) -> str:
+        if not form.cleaned_data["status"]:
+            return _("Official response saved; the organisation will be notified.")
         return _("Status set to “%(status)s”.") % {"status": _status_label(form.cleaned_data["status"])}
 
-    return _service_action(request, pk, StatusForm, triage_services.position_set_status, ("status", "response"), done)
+    return _service_action(request, pk, StatusForm, triage_services.position_decide, ("status", "response"), done)
 
 
 @require_POST
@@ -324,13 +326,6 @@ def triage_note(request: HttpRequest, pk: int) -> HttpResponse:
     # Notes only add up (two officials writing at once both keep theirs), so they take no version check.
     added = _("Internal note added.")
     return _service_action(request, pk, NoteForm, triage_services.position_note_add, ("body",), added, versioned=False)
-
-
-@require_POST
-@login_required
-def triage_respond(request: HttpRequest, pk: int) -> HttpResponse:
-    saved = _("Official response saved; the organisation will be notified.")
-    return _service_action(request, pk, RespondForm, triage_services.position_respond, ("response",), saved)
 
 
 @require_POST
@@ -396,19 +391,21 @@ def triage_bulk(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return _bulk_answer(request, next_query, done=False)
-    summary = ngettext("%(done)d done", "%(done)d done", len(result.done)) % {"done": len(result.done)}
-    summary += ", " + ngettext("%(skipped)d skipped", "%(skipped)d skipped", len(result.skipped)) % {
-        "skipped": len(result.skipped)
-    }
+    # Each position is named, so the official sees which ones were done and which were skipped, and why.
     titles = {position.pk: position.title for position in positions}
+
+    def named(pk: int) -> str:
+        return _("#%(id)d «%(title)s»") % {"id": pk, "title": titles.get(pk, "")}
+
+    if result.done:
+        done = ngettext("%(count)d done: %(names)s.", "%(count)d done: %(names)s.", len(result.done))
+        messages.success(request, done % {"count": len(result.done), "names": "; ".join(map(named, result.done))})
+    if not result.done and not result.skipped:
+        messages.info(request, _("No position was changed."))
     if result.skipped:
-        reasons = "; ".join(
-            _("#%(id)d «%(title)s»: %(reason)s") % {"id": pk, "title": titles.get(pk, ""), "reason": reason}
-            for pk, reason in result.skipped.items()
-        )
-        messages.warning(request, f"{summary}. {reasons}")
-    else:
-        messages.success(request, f"{summary}.")
+        skipped = ngettext("%(count)d skipped: %(reasons)s.", "%(count)d skipped: %(reasons)s.", len(result.skipped))
+        reasons = "; ".join(f"{named(pk)}: {reason}" for pk, reason in result.skipped.items())
+        messages.warning(request, skipped % {"count": len(result.skipped), "reasons": reasons})
     return _bulk_answer(request, next_query, done=bool(result.done))
 
 

@@ -187,6 +187,12 @@
     if (event.target.matches("#id_bulk_action")) {
       showBulkFields();
     }
+    // An error about the selection or the action goes once the official acts on it.
+    if (event.target.matches("[data-triage-select-all], #queue-list input[name='ids'], [id^='id_bulk_']")) {
+      document.querySelectorAll("#bulk-result .message-error").forEach(function (message) {
+        message.remove();
+      });
+    }
   });
 
   // Only the fields the chosen bulk action needs are shown.

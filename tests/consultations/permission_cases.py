@@ -283,7 +283,6 @@ def _triage_cases() -> list[ViewCase]:
         ("triage_assign", _triage_data(assignee="me")),
         ("triage_status", _triage_data(status=models.PositionStatus.IN_REVIEW, response="")),
         ("triage_note", _triage_data(body=TRIAGE_NOTE)),
-        ("triage_respond", _triage_data(response=TRIAGE_RESPONSE)),
         ("triage_tag", _triage_data(tag=TRIAGE_TAG)),
         (
             "triage_merge",

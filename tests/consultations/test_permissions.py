@@ -112,7 +112,6 @@ _ROWS: dict[str, tuple[Expected, ...]] = {
     "triage_assign":                 (LOGIN,  404,   404,   404,    302,    404,    302,   404),
     "triage_status":                 (LOGIN,  404,   404,   404,    302,    404,    302,   404),
     "triage_note":                   (LOGIN,  404,   404,   404,    302,    404,    302,   404),
-    "triage_respond":                (LOGIN,  404,   404,   404,    302,    404,    302,   404),
     "triage_tag":                    (LOGIN,  404,   404,   404,    302,    404,    302,   404),
     "triage_merge":                  (LOGIN,  404,   404,   404,    302,    404,    302,   404),
     "triage_note_htmx":              (LOGIN,  404,   404,   404,    200,    404,    200,   404),

@@ -104,13 +104,14 @@ def test_official_triages_three_positions_with_the_keyboard_alone(session: Brows
     page.wait_for_url(re.compile(r"/rounds/$"))
     expect(page.locator(".account-name")).to_have_text(desk.official.full_name)
 
-    # --- The queue: the official's chapter only, newest first ---------------------------------------------
+    # --- The queue: the official's chapter only; by default what needs work, oldest first ------------------
     session.goto("/triage/")
     assert page.evaluate("() => typeof window.htmx") == "object", "htmx did not load on the triage queue"
     rows = page.locator("#queue-list tr[data-position-id]")
-    expect(rows).to_have_count(len(desk.positions))
+    queue = desk.positions[::-1]  # the desk lists them newest first
+    expect(rows).to_have_count(len(queue))
     row_ids = [int(pk) for pk in rows.evaluate_all("rows => rows.map(row => row.dataset.positionId)")]
-    assert row_ids == [position.pk for position in desk.positions]
+    assert row_ids == [position.pk for position in queue]
     expect(page.locator("#queue-list")).not_to_contain_text("maíz amarillo")
     pane = page.locator("#triage-pane")
     heading = pane.locator("#pane-heading")
@@ -141,7 +142,7 @@ def test_official_triages_three_positions_with_the_keyboard_alone(session: Brows
         pytest.fail("Tab never left the filter fields")
 
     # --- Three positions, keyboard only ------------------------------------------------------------------
-    for number, position in enumerate(desk.positions[:3], start=1):
+    for number, position in enumerate(queue[:3], start=1):
         # j: the next position opens in the pane beside the list, and its row is the current one.
         session.press("j")
         expect(heading).to_have_text(position.title)
@@ -157,7 +158,7 @@ def test_official_triages_three_positions_with_the_keyboard_alone(session: Brows
         expect(pane.locator(".pane-facts")).to_contain_text(desk.official.full_name)
         session.shot(f"position-{number}-assigned")
 
-        # s: the status menu has the focus; the arrow key chooses "in review" (the only way on from "submitted").
+        # s: the status menu has the focus; the arrow key chooses "in review" (the first step on from "submitted").
         session.press("s")
         status = pane.locator("select[data-triage-status]")
         expect(status).to_be_focused()
@@ -171,7 +172,7 @@ def test_official_triages_three_positions_with_the_keyboard_alone(session: Brows
             if session.active("el => el.matches(\"form[action$='/status/'] button[type='submit']\")"):
                 break
         else:
-            pytest.fail("Tab never reached the “Change status” button")
+            pytest.fail("Tab never reached the “Save the decision” button")
         session.press("Enter")
         expect(pane.locator(".pane-result")).to_be_visible()
         expect(pane.locator(".pane-badges .badge-in_review")).to_be_visible()
@@ -182,11 +183,11 @@ def test_official_triages_three_positions_with_the_keyboard_alone(session: Brows
 
     # --- k goes back one position: the shortcuts still follow the list after its refreshes -----------------
     session.press("k")
-    expect(heading).to_have_text(desk.positions[1].title)
+    expect(heading).to_have_text(queue[1].title)
     session.shot("back-with-k")
 
     # --- The database: three positions assigned to the official and in review, each step in its history ------
-    for position in desk.positions[:3]:
+    for position in queue[:3]:
         position.refresh_from_db()
         assert position.assigned_to_id == desk.official.pk, position.title
         assert position.status == models.PositionStatus.IN_REVIEW, position.title
@@ -195,7 +196,7 @@ def test_official_triages_three_positions_with_the_keyboard_alone(session: Brows
             (models.TriageEvent.Action.ASSIGN, desk.official.pk, ""),
             (models.TriageEvent.Action.STATUS, desk.official.pk, models.PositionStatus.IN_REVIEW),
         ], position.title
-    untouched = desk.positions[3]
+    untouched = queue[3]
     untouched.refresh_from_db()
     assert (untouched.assigned_to_id, untouched.status) == (None, models.PositionStatus.SUBMITTED)
     assert not untouched.triage_events.exists()

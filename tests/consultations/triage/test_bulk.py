@@ -49,7 +49,7 @@ def _assert_done(result: triage.BulkResult, positions: list[Position], action: s
 def test_bulk_set_status_moves_what_may_move_and_skips_the_rest(
     cast: Cast, selection: dict[str, Position], django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
 ) -> None:
-    skipped = ["submitted", "withdrawn", "other_chapter"]
+    skipped = ["withdrawn", "other_chapter"]
     before = _rows(selection, skipped)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -57,13 +57,14 @@ def test_bulk_set_status_moves_what_may_move_and_skips_the_rest(
             by=cast.official_of_chapter, positions=list(selection.values()), status=S.NOTED, response=RESPONSE
         )
 
-    done = [selection["in_review_1"], selection["in_review_2"]]
+    # A decision is taken straight from "submitted" too.
+    done = [selection["in_review_1"], selection["in_review_2"], selection["submitted"]]
     _assert_done(result, done, TriageEvent.Action.STATUS)
     for position in done:
         stored = Position.objects.get(pk=position.pk)
         assert (stored.status, stored.official_response, stored.triage_version) == (S.NOTED, RESPONSE, 2)
     assert set(result.skipped) == {selection[name].pk for name in skipped}
-    assert "cannot go from" in result.skipped[selection["submitted"].pk]
+    assert "cannot be triaged" in result.skipped[selection["withdrawn"].pk]
     assert "cannot triage" in result.skipped[selection["other_chapter"].pk]
     assert _rows(selection, skipped) == before
     assert len(mailoutbox) == 2 * len(done)  # each done position notifies its organisation's two members

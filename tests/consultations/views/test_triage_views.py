@@ -23,20 +23,6 @@ QUEUE = "consultations:triage_queue"
 HTMX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def official(cast):
-    """The official of chapter 4, reading the workspace in English (the Spanish catalogue is compiled later)."""
-    cast.official_of_chapter.language = "en"
-    cast.official_of_chapter.save()
-    return cast.official_of_chapter
-
-
-@pytest.fixture
-def official_client(client, official):
-    client.force_login(official)
-    return client
-
-
 def file(cast, chapter, round, *, organisation=None, by=None, **fields: Any) -> Position:
     """A position filed through the service, as an organisation's delegate does it."""
     position = factories.PositionFactory(
@@ -278,11 +264,13 @@ def test_final_status_with_response_is_saved(official_client, official, cast, ch
     assert position.official_response == "Fuera del mandato."
 
 
-def test_illegal_transition_shows_the_error(official_client, cast, chapter, open_round):
-    position = file(cast, chapter, open_round)
+def test_illegal_transition_shows_the_error(official, official_client, cast, chapter, open_round):
+    position = triage_services.position_set_status(
+        by=official, position=file(cast, chapter, open_round), status=PositionStatus.NEEDS_INFO, response="¿Datos?"
+    )
     response = post_action(official_client, "triage_status", position, status="declined", response="No.")
     assert response.status_code == 200
-    assert refresh(position).status == PositionStatus.SUBMITTED
+    assert refresh(position).status == PositionStatus.NEEDS_INFO
     assert "errorlist" in response.content.decode()
 
 
@@ -292,7 +280,7 @@ def test_note_respond_and_tag(official_client, official, cast, chapter, open_rou
     post_action(official_client, "triage_note", position, body="Consultar con la mesa de autos.")
     assert InternalNote.objects.get(position=position).body == "Consultar con la mesa de autos."
 
-    post_action(official_client, "triage_respond", position, response="Gracias, lo revisamos.")
+    post_action(official_client, "triage_status", position, response="Gracias, lo revisamos.")
     assert refresh(position).official_response == "Gracias, lo revisamos."
 
     response = post_action(official_client, "triage_tag", position, tag="  Autopartes ")
@@ -346,7 +334,7 @@ def test_stale_version_shows_the_other_officials_change_and_changes_nothing(offi
     current = refresh(position)
 
     response = post_action(
-        official_client, "triage_respond", position, triage_version=seen_version, response="Mi respuesta."
+        official_client, "triage_status", position, triage_version=seen_version, response="Mi respuesta."
     )
 
     content = response.content.decode()
@@ -395,7 +383,8 @@ def test_bulk_status_skips_positions_in_an_illegal_state(
 
     content = response.content.decode()
     assert response.status_code == 200
-    assert "2 done, 1 skipped" in content
+    assert f"2 done: #{first.pk} «{first.title}»; #{second.pk} «{second.title}»." in content
+    assert "1 skipped:" in content
     assert f"#{reviewed.pk}" in content
     assert "positionTriaged" in response.headers["HX-Trigger"]
     assert refresh(first).status == refresh(second).status == PositionStatus.IN_REVIEW
@@ -446,7 +435,6 @@ def test_non_officials_of_the_chapter_get_404_everywhere(client, cast, chapter, 
         ("triage_assign", {"assignee": "me"}),
         ("triage_status", {"status": "in_review"}),
         ("triage_note", {"body": "x"}),
-        ("triage_respond", {"response": "x"}),
         ("triage_tag", {"tag": "x"}),
         ("triage_merge", {"original": position.pk, "response": "x"}),
     ]:
@@ -476,7 +464,7 @@ def test_official_of_another_chapter_sees_nothing_of_this_chapter_in_the_queue(c
     bulk = client.post(
         reverse("consultations:triage_bulk"), {"ids": [position.pk], "action": "assign_me"}, headers=HTMX
     )
-    assert "0 done, 0 skipped" in bulk.content.decode() or "0 hecho" in bulk.content.decode()
+    assert "No position was changed." in bulk.content.decode() or "No se cambió" in bulk.content.decode()
     assert refresh(position).assigned_to is None
 
 
@@ -489,7 +477,7 @@ def test_anonymous_is_sent_to_sign_in(client, cast, chapter, open_round):
 def test_internal_note_never_reaches_the_delegate(client, official_client, cast, chapter, open_round):
     position = file(cast, chapter, open_round)
     post_action(official_client, "triage_note", position, body="NOTA-INTERNA-SECRETA")
-    post_action(official_client, "triage_respond", position, response="Respuesta pública.")
+    post_action(official_client, "triage_status", position, response="Respuesta pública.")
 
     client.force_login(cast.delegate_a)
     for url in (

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import zoneinfo
 from typing import Any
 
@@ -82,7 +84,10 @@ class RoundForm(forms.Form):
     input_opens_at = HostDateTimeField(
         label=_("Input opens at"),
         required=False,
-        help_text=_("In the host city's time zone. Leave blank to open for input as soon as the round is saved."),
+        help_text=_(
+            "In the host city's time zone. Leave blank for 30 days before the start, or when the previous round's "
+            "input closes if that is later; you will see the result before saving."
+        ),
     )
     submission_deadline = HostDateTimeField(
         label=_("Submission deadline"),
@@ -94,11 +99,27 @@ class RoundForm(forms.Form):
         required=False,
         help_text=_("In the host city's time zone. Leave blank for 3 days before the start at 08:00."),
     )
+    early_digest = forms.BooleanField(
+        label=_("Send the digest before the submission deadline anyway"),
+        required=False,
+        help_text=_("Positions filed after the digest goes out will not be in it."),
+    )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # The fingerprint of the values the admin saw summarised; saving needs it to match what is sent now.
+    previewed = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["country"].widget.attrs.update({"autocapitalize": "characters", "size": 3})
+
+    def fingerprint(self) -> str:
+        """A digest of the values as cleaned: the same form data gives the same fingerprint."""
+        values = {name: str(value) for name, value in self.cleaned_data.items() if name != "previewed"}
+        return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:32]
+
+    def is_confirmed(self) -> bool:
+        """The admin saw the summary of exactly these values and confirmed them."""
+        return self.cleaned_data.get("previewed") == self.fingerprint()
 
     @staticmethod
     def initial_for(round: Round) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from consultations.models import Chapter, Position, PositionStatus, Round, Sector, Stance
+from consultations.selectors.rounds import round_current
 from consultations.selectors.triage import RED_LINE, triage_scope
 
 if TYPE_CHECKING:
@@ -90,14 +91,12 @@ def dashboard_rounds() -> QuerySet[Round]:
 
 
 def dashboard_current_round(*, rounds: list[Round], now: dt.datetime) -> Round | None:
-    """The round open for input or in session; else the next one to come; else the latest."""
-    live = (Round.Status.OPEN, Round.Status.IN_SESSION)
+    """The current round (selectors.rounds.round_current); else the next one to come; else the latest."""
+    current = round_current(rounds=rounds, now=now)
+    if current is not None:
+        return current
     upcoming = (Round.Status.PLANNED, Round.Status.INPUT_CLOSED)
-    for statuses in (live, upcoming):
-        found = next((r for r in rounds if r.status_at(now) in statuses), None)
-        if found is not None:
-            return found
-    return rounds[-1] if rounds else None
+    return next((r for r in rounds if r.status_at(now) in upcoming), rounds[-1] if rounds else None)
 
 
 def dashboard_round_summary(*, user: User, round: Round, red_line_limit: int = 50) -> RoundDashboard:

@@ -8,6 +8,16 @@ from django.utils import timezone
 from consultations.models import Round
 
 
+def round_current(*, rounds: list[Round], now: dt.datetime) -> Round | None:
+    """The one current round, wherever a page marks it: the round in session, else the round taking input whose
+    deadline comes first. Never two, even when rounds overlap."""
+    in_session = [r for r in rounds if r.status_at(now) == Round.Status.IN_SESSION]
+    if in_session:
+        return min(in_session, key=lambda r: (r.starts_on, r.pk))
+    open_now = [r for r in rounds if r.status_at(now) == Round.Status.OPEN]
+    return min(open_now, key=lambda r: (r.submission_deadline, r.pk)) if open_now else None
+
+
 def round_list() -> QuerySet[Round]:
     return Round.objects.order_by("starts_on", "id")
 

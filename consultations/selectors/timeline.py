@@ -10,9 +10,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from consultations.models import Round
-
-CURRENT_STATUSES = {Round.Status.OPEN, Round.Status.IN_SESSION}
-
+from consultations.selectors.rounds import round_current
 
 CHART_WIDTH = 1200
 CHART_LEFT = 8
@@ -28,10 +26,7 @@ ICON_SIZE = 16
 class TimelineEntry:
     round: Round
     status: Round.Status
-
-    @property
-    def is_current(self) -> bool:
-        return self.status in CURRENT_STATUSES
+    is_current: bool = False  # the one current round (selectors.rounds.round_current)
 
 
 @dataclass
@@ -168,10 +163,12 @@ def _chart(year: TimelineYear, today: dt.date) -> None:
 
 def round_timeline_years(*, rounds: list[Round], now: dt.datetime) -> list[TimelineYear]:
     years = []
+    current = round_current(rounds=rounds, now=now)
     for year, in_year in itertools.groupby(rounds, key=lambda r: r.starts_on.year):
         months = [
             TimelineMonth(
-                first_day=dt.date(year, month, 1), entries=[TimelineEntry(r, r.status_at(now)) for r in group]
+                first_day=dt.date(year, month, 1),
+                entries=[TimelineEntry(r, r.status_at(now), is_current=r == current) for r in group],
             )
             for month, group in itertools.groupby(in_year, key=lambda r: r.starts_on.month)
         ]

@@ -78,10 +78,28 @@ def _check_time_zone(round: Round) -> None:
         ) from None
 
 
+def _default_opening(round: Round, *, now: dt.datetime, house: dt.datetime) -> dt.datetime:
+    """When input opens if the admin leaves it blank: the house rule (30 days before the start), never before the
+    previous round's input closes (so two rounds do not take input at once) and never in the past."""
+    previous = (
+        Round.objects.filter(
+            cancelled_at__isnull=True,
+            submission_deadline__isnull=False,
+            submission_deadline__lt=round.submission_deadline,
+        )
+        .exclude(pk=round.pk)
+        .order_by("-submission_deadline")
+        .values_list("submission_deadline", flat=True)
+        .first()
+    )
+    return max(candidate for candidate in (house, previous, now) if candidate is not None)
+
+
 def _fill_defaults(round: Round, *, now: dt.datetime, takes_positions: bool) -> None:
     """The house schedule, in the host city's time, for what the admin left blank: the deadline 7 days before the
-    start at 18:00, the digest 3 days before at 08:00, and input open from now. A round without a call for positions
-    (a milestone, or a meeting the admin marked so) has no opening or deadline, and a digest only if one was set."""
+    start at 18:00, the digest 3 days before at 08:00, and input open 30 days before the start (or when the previous
+    round's input closes, if later). A round without a call for positions (a milestone, or a meeting the admin marked
+    so) has no opening or deadline, and a digest only if one was set."""
     if not takes_positions or round.kind == Round.Kind.MILESTONE:
         round.input_opens_at = None
         round.submission_deadline = None
@@ -95,11 +113,13 @@ def _fill_defaults(round: Round, *, now: dt.datetime, takes_positions: bool) -> 
         round.digest_at = schedule.digest_at
     # A round recorded after its deadline (a past round) opens at no particular moment.
     if round.input_opens_at is None and round.submission_deadline > now:
-        round.input_opens_at = now
+        opening = _default_opening(round, now=now, house=schedule.input_opens_at)
+        round.input_opens_at = opening if opening < round.submission_deadline else now
 
 
-def _validate(round: Round) -> None:
-    """Clear messages per field: the model's clean() for the schedule, plus what the table does not check."""
+def _validate(round: Round, *, early_digest: bool = False) -> None:
+    """Clear messages per field: the model's clean() for the schedule, plus what the table does not check. A digest
+    before the submission deadline misses the positions filed after it: refused unless ``early_digest`` confirms it."""
     _check_time_zone(round)
     errors: dict[str, list[str]] = {}
     try:
@@ -114,6 +134,22 @@ def _validate(round: Round) -> None:
     if round.digest_at and round.starts_on and round.digest_at >= round.starts_at and "digest_at" not in errors:
         errors["digest_at"] = [_("The pre-round digest must go out before the round starts.")]
     if (
+        round.digest_at
+        and round.submission_deadline
+        and round.digest_at < round.submission_deadline
+        and not early_digest
+        and not errors.keys() & {"digest_at", "submission_deadline"}
+    ):
+        errors["digest_at"] = [
+            ValidationError(
+                _(
+                    "The digest would go out before the submission deadline, so positions filed after it would miss "
+                    "it. Move it after the deadline, or tick the box below to confirm."
+                ),
+                code="early_digest",
+            )
+        ]
+    if (
         round.label
         and round.starts_on
         and Round.objects.filter(label=round.label, starts_on=round.starts_on).exclude(pk=round.pk).exists()
@@ -125,16 +161,36 @@ def _validate(round: Round) -> None:
         raise ValidationError(errors)
 
 
+def _prepare(*, by: User, data: dict[str, Any], round: Round | None = None) -> Round:
+    """The round as saving ``data`` would leave it (defaults filled, every rule checked), not saved yet."""
+    _require_staff(by)
+    if round is None:
+        round = Round()
+        _apply(round, {name: value for name, value in data.items() if value is not None or name in SCHEDULE_FIELDS})
+        takes_positions = data.get("takes_positions", True)
+    else:
+        if round.cancelled_at:
+            raise ValidationError(_("A cancelled round cannot be edited; clone it to plan it again."), code="cancelled")
+        takes_positions = data.get("takes_positions", round.submission_deadline is not None)
+        _apply(round, data)
+    _check_time_zone(round)
+    _fill_defaults(round, now=timezone.now(), takes_positions=takes_positions)
+    _validate(round, early_digest=bool(data.get("early_digest")))
+    return round
+
+
+def round_preview(*, by: User, data: dict[str, Any], round: Round | None = None) -> Round:
+    """What creating (or, with ``round``, changing) a round would do, for the admin to confirm: nothing is saved."""
+    if round is not None:
+        round = Round.objects.get(pk=round.pk)
+    return _prepare(by=by, data=data, round=round)
+
+
 @transaction.atomic
 def round_create(*, by: User, data: dict[str, Any]) -> Round:
     """Create a round. Blank schedule fields take the house defaults, computed in the round's time zone, unless
     ``data["takes_positions"]`` is false (a meeting without a call for positions)."""
-    _require_staff(by)
-    round = Round()
-    _apply(round, {name: value for name, value in data.items() if value is not None or name in SCHEDULE_FIELDS})
-    _check_time_zone(round)
-    _fill_defaults(round, now=timezone.now(), takes_positions=data.get("takes_positions", True))
-    _validate(round)
+    round = _prepare(by=by, data=data)
     round.save()
     audit_record(
         actor=by,
@@ -151,14 +207,8 @@ def round_update(*, by: User, round: Round, data: dict[str, Any]) -> Round:
     ``takes_positions`` in ``data`` the round keeps taking positions or not, as before."""
     _require_staff(by)
     round = _lock(round)
-    if round.cancelled_at:
-        raise ValidationError(_("A cancelled round cannot be edited; clone it to plan it again."), code="cancelled")
     before = {name: getattr(round, name) for name in EDITABLE_FIELDS}
-    takes_positions = data.get("takes_positions", round.submission_deadline is not None)
-    _apply(round, data)
-    _check_time_zone(round)
-    _fill_defaults(round, now=timezone.now(), takes_positions=takes_positions)
-    _validate(round)
+    round = _prepare(by=by, data=data, round=round)
     changed = [name for name in EDITABLE_FIELDS if getattr(round, name) != before[name]]
     if changed:
         round.save()

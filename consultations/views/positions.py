@@ -17,7 +17,7 @@ from consultations.models import Attachment, CoSignature, Organisation, Position
 from consultations.selectors import positions as position_selectors
 from consultations.selectors.positions import PositionFilters
 from consultations.selectors.roles import user_organisation_ids
-from consultations.selectors.rounds import round_list, round_next_open
+from consultations.selectors.rounds import round_current, round_list, round_next_open
 from consultations.services import attachments as attachment_services
 from consultations.services import cosignatures as cosignature_services
 from consultations.services import positions as position_services
@@ -45,7 +45,7 @@ def _user_organisation(request: HttpRequest) -> Organisation:
 def round_calendar(request: HttpRequest) -> HttpResponse:
     rounds = list(round_list())
     now = timezone.now()
-    current = next((r for r in rounds if r.status_at(now) in {r.Status.OPEN, r.Status.IN_SESSION}), None)
+    current = round_current(rounds=rounds, now=now)
     return render(
         request,
         "consultations/rounds/calendar.html",

@@ -56,49 +56,67 @@ def round_manage_list(request: HttpRequest) -> HttpResponse:
     return render(request, "consultations/rounds/manage_list.html", {"rounds": rounds, "now": now})
 
 
-def _render_form(request: HttpRequest, form: RoundForm, round: Round | None = None) -> HttpResponse:
-    return render(request, "consultations/rounds/manage_form.html", {"form": form, "round": round})
+def _render_form(
+    request: HttpRequest, form: RoundForm, round: Round | None = None, preview: Round | None = None
+) -> HttpResponse:
+    context: dict = {"form": form, "round": round}
+    if preview is not None:
+        context["preview"] = {
+            "round": preview,
+            "opens": _when(preview, preview.input_opens_at),
+            "deadline": _when(preview, preview.submission_deadline),
+            "digest": _when(preview, preview.digest_at),
+            "status": preview.status_at(timezone.now()),
+        }
+    return render(request, "consultations/rounds/manage_form.html", context)
+
+
+def _save_round_form(request: HttpRequest, round: Round | None = None) -> HttpResponse:
+    """Create or change a round in two steps: a valid form first shows what saving will do (when input opens and
+    closes, when the digest goes out, the round's status right after); only the confirmation of those same values
+    saves them. Changing a value after the summary shows a new summary."""
+    form = RoundForm(request.POST or None, initial=RoundForm.initial_for(round) if round else None)
+    if request.method != "POST" or not form.is_valid():
+        return _render_form(request, form, round)
+    data = form.service_data()
+    try:
+        if not form.is_confirmed():
+            preview = services.round_preview(by=request.user, data=data, round=round)
+            form = RoundForm({**request.POST.dict(), "previewed": form.fingerprint()}, initial=form.initial)
+            form.is_valid()
+            return _render_form(request, form, round, preview=preview)
+        if round is None:
+            saved = services.round_create(by=request.user, data=data)
+        else:
+            saved = services.round_update(by=request.user, round=round, data=data)
+    except ValidationError as error:
+        add_service_error(form, error)
+        return _render_form(request, form, round)
+    messages.success(
+        request,
+        _("«%(round)s» was saved. Input: %(opens)s to %(deadline)s; digest: %(digest)s (host city time).")
+        % {
+            "round": saved.label,
+            "opens": _when(saved, saved.input_opens_at),
+            "deadline": _when(saved, saved.submission_deadline),
+            "digest": _when(saved, saved.digest_at),
+        },
+    )
+    return redirect("consultations:round_manage_list")
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def round_manage_create(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
-    form = RoundForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            round = services.round_create(by=request.user, data=form.service_data())
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("«%(round)s» was created. Submission deadline: %(deadline)s; digest: %(digest)s (host city time).")
-                % {
-                    "round": round.label,
-                    "deadline": _when(round, round.submission_deadline),
-                    "digest": _when(round, round.digest_at),
-                },
-            )
-            return redirect("consultations:round_manage_list")
-    return _render_form(request, form)
+    return _save_round_form(request)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def round_manage_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_staff(request)
-    round = _get_round(pk)
-    form = RoundForm(request.POST or None, initial=RoundForm.initial_for(round))
-    if request.method == "POST" and form.is_valid():
-        try:
-            round = services.round_update(by=request.user, round=round, data=form.service_data())
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("«%(round)s» was saved.") % {"round": round.label})
-            return redirect("consultations:round_manage_list")
-    return _render_form(request, form, round)
+    return _save_round_form(request, _get_round(pk))
 
 
 @require_http_methods(["GET", "POST"])

@@ -53,7 +53,7 @@ def test_admin_creates_a_round_and_sees_it_on_the_list_and_the_timeline(
 ) -> None:
     page = session.page
     expect.set_options(timeout=TIMEOUT_MS)
-    starts_on = timezone.localdate() + dt.timedelta(days=45)
+    starts_on = timezone.localdate() + dt.timedelta(days=20)
 
     # --- Sign in through the real sign-in page ---------------------------------------------------------
     session.goto("/accounts/login/")
@@ -91,9 +91,16 @@ def test_admin_creates_a_round_and_sees_it_on_the_list_and_the_timeline(
     assert not models.Round.objects.filter(label=LABEL).exists()
     session.shot("form-error")
 
-    # Leave the deadline blank: 7 days before the start at 18:00, Ottawa time.
+    # Leave the deadline blank: 7 days before the start at 18:00, Ottawa time. The form first says what saving
+    # will do; nothing is saved until the admin confirms.
     deadline_field.fill("")
     page.locator("main form.round-form button[type='submit']").click()
+    preview = page.locator(".round-preview")
+    expect(preview).to_be_visible()
+    expect(preview).to_contain_text("18:00")
+    assert not models.Round.objects.filter(label=LABEL).exists()
+    session.shot("form-preview")
+    preview.locator("button[type='submit']").click()
     page.wait_for_url(re.compile(r"/manage/rounds/$"))
     expect(page.locator(".messages .message-success")).to_contain_text(LABEL)
 
@@ -105,7 +112,10 @@ def test_admin_creates_a_round_and_sees_it_on_the_list_and_the_timeline(
     row = page.locator(f"tr[data-round-id='{round.pk}']")
     expect(row).to_contain_text(LABEL)
     expect(row).to_contain_text("America/Toronto")
-    expect(row.locator(".badge")).to_have_class(re.compile(r"badge-open"))
+    # Another round takes input until its deadline: this one opens when that one closes, not at once.
+    other = models.Round.objects.get(label="Ronda e2e abierta")
+    assert round.input_opens_at == other.submission_deadline
+    expect(row.locator(".badge")).to_have_class(re.compile(r"badge-planned"))
     # The schedule is shown in Ottawa's time, whatever the admin's own zone.
     expect(row.locator(".round-schedule")).to_contain_text("18:00")
     row.scroll_into_view_if_needed()
@@ -119,7 +129,10 @@ def test_admin_creates_a_round_and_sees_it_on_the_list_and_the_timeline(
     with translation.override("es"):  # the admin reads Spanish, the default
         kind = str(round.get_kind_display())
     expect(item.locator(".timeline-kind")).to_contain_text(kind)
-    expect(item).to_have_attribute("aria-current", "true")
+    # One current round only: the one taking input now.
+    expect(item).not_to_have_attribute("aria-current", "true")
+    expect(page.locator(f"li#round-{other.pk}")).to_have_attribute("aria-current", "true")
+    expect(page.locator("li[aria-current='true']")).to_have_count(1)
     expect(item.locator("time").first).to_have_attribute("datetime", starts_on.isoformat())
     expect(page.locator("svg.timeline-chart text", has_text=LABEL)).to_have_count(1)
     session.shot("timeline")

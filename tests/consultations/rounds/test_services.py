@@ -53,11 +53,53 @@ def test_create_computes_the_deadline_and_digest_in_the_host_time_zone(cast: Cas
     # 18:00 in Ottawa, not 18:00 in Mexico City (the site's zone) nor in UTC.
     assert round.submission_deadline.astimezone(TORONTO).time() == dt.time(18)
     assert round.submission_deadline.astimezone(dt.UTC).time() != dt.time(18)
-    assert before <= round.input_opens_at <= timezone.now()
+    # Input opens 30 days before the start (midnight in Ottawa), not at once two months ahead.
+    assert round.input_opens_at == dt.datetime.combine(start - dt.timedelta(days=30), dt.time.min, tzinfo=TORONTO)
+    assert round.input_opens_at > before
     assert round.country == "CA"
-    assert round.status == Round.Status.OPEN
+    assert round.status == Round.Status.PLANNED
     event = AuditEvent.objects.get(action="round.create", target_id=round.pk)
     assert event.actor == cast.admin
+
+
+def test_a_round_close_at_hand_opens_at_once(cast: Cast) -> None:
+    before = timezone.now()
+    start = timezone.localdate() + dt.timedelta(days=12)
+    round = services.round_create(by=cast.admin, data=ottawa_data(starts_on=start, ends_on=start))
+    assert before <= round.input_opens_at <= timezone.now()
+    assert round.status == Round.Status.OPEN
+
+
+def test_input_opens_when_the_previous_round_closes_so_two_rounds_never_take_input_at_once(cast: Cast) -> None:
+    first = services.round_create(
+        by=cast.admin, data=ottawa_data(label="Primera", starts_on=timezone.localdate() + dt.timedelta(days=20))
+    )
+    second_start = timezone.localdate() + dt.timedelta(days=35)
+    second = services.round_create(
+        by=cast.admin, data=ottawa_data(label="Segunda", starts_on=second_start, ends_on=second_start)
+    )
+    assert second.input_opens_at == first.submission_deadline
+    assert first.status == Round.Status.OPEN
+    assert second.status == Round.Status.PLANNED
+
+
+def test_a_digest_before_the_deadline_is_refused_unless_confirmed(cast: Cast) -> None:
+    data = ottawa_data()
+    early = dt.datetime.combine(data["starts_on"] - dt.timedelta(days=9), dt.time(8), tzinfo=TORONTO)
+    with pytest.raises(ValidationError) as caught:
+        services.round_create(by=cast.admin, data={**data, "digest_at": early})
+    assert caught.value.error_dict["digest_at"][0].code == "early_digest"
+    assert not Round.objects.exists()
+
+    round = services.round_create(by=cast.admin, data={**data, "digest_at": early, "early_digest": True})
+    assert round.digest_at == early
+
+
+def test_the_preview_shows_what_saving_would_do_and_saves_nothing(cast: Cast) -> None:
+    preview = services.round_preview(by=cast.admin, data=ottawa_data())
+    assert preview.pk is None
+    assert preview.submission_deadline is not None and preview.input_opens_at is not None
+    assert not Round.objects.exists()
 
 
 def test_create_keeps_the_times_the_admin_set(cast: Cast) -> None:

@@ -52,6 +52,14 @@ def form_data(**changes: str) -> dict[str, str]:
     return data
 
 
+def save_round(client, url: str, data: dict[str, str]):
+    """Send the form, check the summary it answers with, and confirm it: the two steps of saving a round."""
+    summary = client.post(url, data)
+    assert summary.status_code == 200, "the form should first show what saving will do"
+    assert "round-preview" in summary.content.decode()
+    return client.post(url, {**data, "previewed": summary.context["form"]["previewed"].value()})
+
+
 @pytest.fixture
 def admin_client(client, cast: Cast):
     client.force_login(cast.admin)
@@ -87,7 +95,8 @@ def test_anonymous_is_sent_to_sign_in(client, open_round: Round) -> None:
 def test_create_reads_times_in_the_host_time_zone(admin_client) -> None:
     start = timezone.localdate() + dt.timedelta(days=60)
     deadline = start - dt.timedelta(days=9)
-    response = admin_client.post(
+    response = save_round(
+        admin_client,
         reverse("consultations:round_manage_create"),
         form_data(submission_deadline=f"{deadline.isoformat()}T17:30"),
     )
@@ -111,6 +120,40 @@ def test_create_with_a_deadline_after_the_start_shows_the_error_and_saves_nothin
     assert not Round.objects.exists()
 
 
+def test_the_form_says_what_saving_will_do_and_saves_only_what_was_confirmed(admin_client) -> None:
+    url = reverse("consultations:round_manage_create")
+    start = timezone.localdate() + dt.timedelta(days=60)
+    summary = admin_client.post(url, form_data())
+    page = summary.content.decode()
+    assert summary.status_code == 200
+    assert not Round.objects.exists()
+    preview = summary.context["preview"]
+    opens = dt.datetime.combine(start - dt.timedelta(days=30), dt.time.min, tzinfo=TORONTO)
+    assert preview["round"].input_opens_at == opens
+    assert preview["status"] == Round.Status.PLANNED
+    assert preview["deadline"] in page and preview["opens"] in page
+
+    # A value changed after the summary gets a new summary, not a save.
+    fingerprint = summary.context["form"]["previewed"].value()
+    changed = admin_client.post(url, {**form_data(label="Otra ronda"), "previewed": fingerprint})
+    assert changed.status_code == 200
+    assert "round-preview" in changed.content.decode()
+    assert not Round.objects.exists()
+
+
+def test_a_digest_before_the_deadline_asks_for_confirmation(admin_client) -> None:
+    url = reverse("consultations:round_manage_create")
+    start = timezone.localdate() + dt.timedelta(days=60)
+    early = form_data(digest_at=f"{(start - dt.timedelta(days=10)).isoformat()}T08:00")
+    refused = admin_client.post(url, early)
+    assert refused.context["form"].errors["digest_at"]
+    assert 'name="early_digest"' in refused.content.decode()
+    assert "round-preview" not in refused.content.decode()
+
+    assert save_round(admin_client, url, {**early, "early_digest": "on"}).status_code == 302
+    assert Round.objects.get().digest_at.date() == start - dt.timedelta(days=10)
+
+
 def test_edit_shows_host_times_and_saves(admin_client, cast: Cast) -> None:
     start = timezone.localdate() + dt.timedelta(days=60)
     deadline = dt.datetime.combine(start - dt.timedelta(days=7), dt.time(18), tzinfo=TORONTO)
@@ -131,7 +174,7 @@ def test_edit_shows_host_times_and_saves(admin_client, cast: Cast) -> None:
         submission_deadline=f"{(start - dt.timedelta(days=7)).isoformat()}T18:00",
         digest_at=f"{(start - dt.timedelta(days=3)).isoformat()}T08:00",
     )
-    assert admin_client.post(url, data).status_code == 302
+    assert save_round(admin_client, url, data).status_code == 302
     round.refresh_from_db()
     assert round.label == "Ronda de Ottawa (sede nueva)"
     assert round.submission_deadline == deadline
@@ -153,7 +196,7 @@ def test_editing_a_meeting_without_a_call_for_positions_does_not_add_one(admin_c
     data = form_data(label="Reunión ministerial (Washington)", kind="ministerial", starts_on=past.isoformat())
     data["ends_on"] = past.isoformat()
     del data["takes_positions"]  # an unticked checkbox is not sent
-    assert admin_client.post(url, data).status_code == 302
+    assert save_round(admin_client, url, data).status_code == 302
     meeting.refresh_from_db()
     assert meeting.label == "Reunión ministerial (Washington)"
     assert (meeting.input_opens_at, meeting.submission_deadline, meeting.digest_at) == (None, None, None)

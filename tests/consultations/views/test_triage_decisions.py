@@ -94,7 +94,7 @@ def test_the_pane_has_one_response_field_holding_the_saved_text(official, offici
 def test_the_first_visit_shows_what_needs_work_oldest_first_with_the_filter_visible(
     official, official_client, cast, chapter, open_round
 ):
-    oldest = file(cast, chapter, open_round, title="Primera presentada")
+    file(cast, chapter, open_round, title="Primera presentada")
     reviewed = file(cast, chapter, open_round, title="En revisión")
     triage_services.position_set_status(by=official, position=reviewed, status=S.IN_REVIEW)
     finished = file(cast, chapter, open_round, title="Ya decidida")

@@ -12,8 +12,44 @@ from django.utils.translation import gettext_lazy as _
 from consultations.models import Chapter, Confidentiality, Organisation, Position, PositionStatus, Round, Stance
 from consultations.models.positions import CONTENT_FIELDS
 from consultations.selectors.rounds import round_list_targetable
+from consultations.services.errors import VersionRequired
 
 HS_LINE = re.compile(r"^\d{4}(\.?\d{2}){0,3}$")
+
+
+# Line breaks and other control characters, and the invisible marks that reorder text (bidi overrides). In a title
+# they break e-mail headers and spoof what a reader sees; they have no business in a one-line field.
+NOT_IN_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def single_line(value: str) -> str:
+    """``value`` on one line: control characters become spaces and runs of spaces collapse into one."""
+    return " ".join(NOT_IN_ONE_LINE.sub(" ", value).split())
+
+
+def _is_single_line(field: forms.Field) -> bool:
+    return isinstance(field, forms.CharField) and not isinstance(
+        field.widget, forms.Textarea | forms.HiddenInput | forms.PasswordInput
+    )
+
+
+class SingleLineFieldsMixin:
+    """Every one-line text field of the form is cleaned on input (before its validators run) with ``single_line``:
+    the one place where titles, labels, names and tags lose line breaks and control characters."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            if _is_single_line(field):
+                field.to_python = _one_line(field.to_python)
+
+
+def _one_line(to_python: Any) -> Any:
+    def clean(value: Any) -> Any:
+        value = to_python(value)
+        return single_line(value) if isinstance(value, str) else value
+
+    return clean
 
 
 class HsLinesField(forms.CharField):
@@ -49,7 +85,7 @@ class ChapterChoiceField(forms.ModelChoiceField):
         return f"{obj.number}. {obj.title}"
 
 
-class PositionContentForm(forms.ModelForm):
+class PositionContentForm(SingleLineFieldsMixin, forms.ModelForm):
     """The content a delegate writes; shared by drafts and amendments."""
 
     hs_lines = HsLinesField(
@@ -85,6 +121,13 @@ class PositionContentForm(forms.ModelForm):
         # Radio buttons need no empty "choose" entry.
         self.fields["stance"].choices = Stance.choices
         self.fields["confidentiality"].choices = Confidentiality.choices
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # Without the version the form was opened at, a save would silently overwrite someone else's change.
+        if self.instance.pk and cleaned.get("version") is None and "version" not in self.errors:
+            raise VersionRequired()
+        return cleaned
 
     def content(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}

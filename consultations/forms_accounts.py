@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from consultations.forms import SingleLineFieldsMixin
 from consultations.models import Invitation, OfficialProfile, User
 
 
@@ -14,7 +15,7 @@ def _time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
-class InvitationAcceptForm(forms.Form):
+class InvitationAcceptForm(SingleLineFieldsMixin, forms.Form):
     """A new account from an invitation: a name and a password, typed twice."""
 
     full_name = forms.CharField(label=_("Full name"), max_length=150)
@@ -71,7 +72,7 @@ class InvitationAcceptExistingForm(forms.Form):
         return self.cleaned_data["password1"]
 
 
-class MemberInviteForm(forms.Form):
+class MemberInviteForm(SingleLineFieldsMixin, forms.Form):
     email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     role = forms.ChoiceField(
         label=_("Role"),
@@ -83,7 +84,7 @@ class MemberInviteForm(forms.Form):
     )
 
 
-class OfficialInviteForm(forms.Form):
+class OfficialInviteForm(SingleLineFieldsMixin, forms.Form):
     email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     ministry = forms.ChoiceField(label=_("Ministry"), choices=OfficialProfile.Ministry.choices)
 

@@ -22,6 +22,7 @@ from consultations.selectors.roles import user_official_chapter_ids, user_offici
 from consultations.services.audit import audit_record
 from consultations.services.errors import TriageConflict
 from consultations.services.outbox import outbox_enqueue
+from consultations.services.retry import retry_on_conflict
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -43,7 +44,12 @@ MAX_TAG = 40
 
 
 def _lock(position: Position) -> Position:
-    return Position.objects.select_for_update().select_related("round", "organisation", "chapter").get(pk=position.pk)
+    """Only the position row is locked, never its round, organisation or chapter (see ``lock_position``)."""
+    return (
+        Position.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("round", "organisation", "chapter")
+        .get(pk=position.pk)
+    )
 
 
 def _require_triage(by: User, position: Position) -> None:
@@ -109,6 +115,7 @@ def may_be_assigned(user: User, position: Position) -> bool:
     )
 
 
+@retry_on_conflict
 @transaction.atomic
 def position_assign(
     *,
@@ -142,6 +149,7 @@ def position_assign(
     return position
 
 
+@retry_on_conflict
 @transaction.atomic
 def position_set_status(
     *,
@@ -191,6 +199,7 @@ def _set_response(position: Position, response: str) -> None:
     position.responded_at = timezone.now()
 
 
+@retry_on_conflict
 @transaction.atomic
 def position_respond(*, by: User, position: Position, response: str, expected_version: int | None = None) -> Position:
     """Write or rewrite the official response; the previous text stays in the history."""
@@ -211,6 +220,7 @@ def position_respond(*, by: User, position: Position, response: str, expected_ve
     return position
 
 
+@retry_on_conflict
 @transaction.atomic
 def position_note_add(*, by: User, position: Position, body: str) -> InternalNote:
     """An internal note for officials. Notes only add up, so two officials writing at once both keep theirs."""
@@ -233,6 +243,7 @@ def clean_tag(tag: str) -> str:
     return tag
 
 
+@retry_on_conflict
 @transaction.atomic
 def position_tag(*, by: User, position: Position, tag: str, bulk_id: uuid.UUID | None = None) -> Position:
     tag = clean_tag(tag)
@@ -245,6 +256,7 @@ def position_tag(*, by: User, position: Position, tag: str, bulk_id: uuid.UUID |
     return position
 
 
+@retry_on_conflict
 @transaction.atomic
 def position_merge_duplicate(
     *, by: User, position: Position, original: Position, response: str, expected_version: int | None = None
@@ -254,7 +266,10 @@ def position_merge_duplicate(
         raise ValidationError(_("A position cannot be a duplicate of itself."), code="self")
     # Lock both in id order, so two officials merging in opposite directions cannot deadlock.
     locked = {
-        p.pk: p for p in Position.objects.select_for_update().filter(pk__in=[position.pk, original.pk]).order_by("pk")
+        p.pk: p
+        for p in Position.objects.select_for_update(of=("self",), no_key=True)
+        .filter(pk__in=[position.pk, original.pk])
+        .order_by("pk")
     }
     position, original = locked[position.pk], locked[original.pk]
     _require_triage(by, position)
@@ -299,7 +314,8 @@ def _bulk(positions: Iterable[Position], apply) -> BulkResult:  # noqa: ANN001 -
     """Apply one action to each position of a selection. A position the action does not fit is skipped with its
     reason; the others are done, each with its own history entry sharing one bulk id."""
     result = BulkResult(bulk_id=uuid.uuid4())
-    for position in positions:
+    # In id order: the locks are held to the end, and two selections must take them in the same order.
+    for position in sorted(positions, key=lambda p: p.pk):
         try:
             with transaction.atomic():
                 apply(position, result.bulk_id)
@@ -310,11 +326,13 @@ def _bulk(positions: Iterable[Position], apply) -> BulkResult:  # noqa: ANN001 -
     return result
 
 
+@retry_on_conflict
 @transaction.atomic
 def positions_bulk_assign(*, by: User, positions: Iterable[Position], assignee: User | None) -> BulkResult:
     return _bulk(positions, lambda p, bulk_id: position_assign(by=by, position=p, assignee=assignee, bulk_id=bulk_id))
 
 
+@retry_on_conflict
 @transaction.atomic
 def positions_bulk_set_status(
     *, by: User, positions: Iterable[Position], status: str, response: str = ""
@@ -325,6 +343,7 @@ def positions_bulk_set_status(
     )
 
 
+@retry_on_conflict
 @transaction.atomic
 def positions_bulk_tag(*, by: User, positions: Iterable[Position], tag: str) -> BulkResult:
     clean_tag(tag)

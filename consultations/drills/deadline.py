@@ -381,3 +381,30 @@ def _stop(process: subprocess.Popen, grace: float = 15.0) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=grace)
+
+
+@contextlib.contextmanager
+def throwaway_database() -> Iterator[str]:
+    """A fresh database on the configured server, migrated, made the default connection's for the duration, then
+    dropped: drill accounts and positions never land in a real database."""
+    from django.core.management import call_command
+    from django.db import connection, connections
+
+    original = settings.DATABASES["default"]["NAME"]
+    name = f"{original}_drill_{uuid.uuid4().hex[:8]}"
+
+    def switch(to: str) -> None:
+        connections.close_all()
+        settings.DATABASES["default"]["NAME"] = to
+        connection.settings_dict["NAME"] = to
+
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        switch(name)
+        call_command("migrate", verbosity=0)
+        yield name
+    finally:
+        switch(original)
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -28,7 +28,7 @@ def _lockable_elsewhere(model, pk: int) -> bool:
         with other.cursor() as cursor:
             cursor.execute("BEGIN")
             try:
-                cursor.execute(f"SELECT 1 FROM {model._meta.db_table} WHERE id = %s FOR KEY SHARE NOWAIT", [pk])
+                cursor.execute(f"SELECT 1 FROM {model._meta.db_table} WHERE id = %s FOR KEY SHARE NOWAIT", [pk])  # noqa: S608
                 return True
             except OperationalError:
                 return False

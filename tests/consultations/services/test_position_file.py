@@ -227,7 +227,7 @@ def test_only_a_coordinator_of_the_organisation_can_sign_off(cast, position, sig
     before = db_counts()
 
     with pytest.raises(PermissionDenied):
-        position_sign_off(by=getattr(cast, role), position=position)
+        position_sign_off(by=getattr(cast, role), position=position, expected_version=_version(position))
 
     assert row(position) == before_row
     assert db_counts() == before

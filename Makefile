@@ -10,12 +10,14 @@ PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 \
 	$(sort $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3)) \
 	$(wildcard /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]) python3 python
 
-.PHONY: help setup run test check lint format messages browser clean-db
+.PHONY: help setup run test check lint format messages browser clean-db drill-deadline load-deadline
 
 help:
 	@echo "make run    – set up, migrate, load USMCA and demo data, start web + worker + beat on http://127.0.0.1:8000"
 	@echo "make test   – set up and run the whole test suite"
 	@echo "make check  – Django system checks, migrations up to date, ruff"
+	@echo "make drill-deadline – concurrent filings against a live gunicorn; fails on any loss, duplicate or 5xx"
+	@echo "make load-deadline  – locust: 300 delegates for 60 s against gunicorn with 12 workers (loopback)"
 
 $(STAMP):
 	@set -e; py=""; rm -f $(VENV)/.installed-*; \
@@ -57,6 +59,13 @@ check: setup
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Both run in a throwaway database on the configured PostgreSQL server, created and dropped by the command.
+drill-deadline: setup
+	$(PY) manage.py drill_deadline $(DRILL_ARGS)
+
+load-deadline: setup
+	$(PY) manage.py load_deadline $(LOAD_ARGS)
 
 format: setup
 	$(VENV)/bin/ruff format .

@@ -7,6 +7,23 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
 
+class RequestTimeMiddleware:
+    """Note when the request arrived (``request.received_at``), before anything that could make it wait."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from consultations import clock
+
+        request.received_at = timezone.now()
+        token = clock.received_at.set(request.received_at)
+        try:
+            return self.get_response(request)
+        finally:
+            clock.received_at.reset(token)
+
+
 class UserPreferencesMiddleware:
     """Activate the signed-in user's language and time zone (Spanish and America/Mexico_City by default)."""
 

@@ -6,11 +6,11 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from consultations.forms.fields import time_zone_choices
+from consultations.forms.fields import SingleLineFieldsMixin, time_zone_choices
 from consultations.models import Invitation, OfficialProfile, User
 
 
-class InvitationAcceptForm(forms.Form):
+class InvitationAcceptForm(SingleLineFieldsMixin, forms.Form):
     """A new account from an invitation: a name and a password, typed twice."""
 
     full_name = forms.CharField(label=_("Full name"), max_length=150)
@@ -67,7 +67,7 @@ class InvitationAcceptExistingForm(forms.Form):
         return self.cleaned_data["password1"]
 
 
-class MemberInviteForm(forms.Form):
+class MemberInviteForm(SingleLineFieldsMixin, forms.Form):
     email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     role = forms.ChoiceField(
         label=_("Role"),
@@ -79,7 +79,7 @@ class MemberInviteForm(forms.Form):
     )
 
 
-class OfficialInviteForm(forms.Form):
+class OfficialInviteForm(SingleLineFieldsMixin, forms.Form):
     email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     ministry = forms.ChoiceField(label=_("Ministry"), choices=OfficialProfile.Ministry.choices)
 

@@ -9,10 +9,11 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from consultations.forms.fields import ChapterChoiceField
+from consultations.forms.fields import ChapterChoiceField, SingleLineFieldsMixin
 from consultations.models import Chapter, Confidentiality, Organisation, Position, PositionStatus, Round, Stance
 from consultations.models.positions import CONTENT_FIELDS
 from consultations.selectors.rounds import round_list_targetable
+from consultations.services.errors import VersionRequired
 
 HS_LINE = re.compile(r"^\d{4}(\.?\d{2}){0,3}$")
 
@@ -45,7 +46,7 @@ class HsLinesField(forms.CharField):
             raise forms.ValidationError(_("At most 50 tariff lines per position."), code="too_many")
 
 
-class PositionContentForm(forms.ModelForm):
+class PositionContentForm(SingleLineFieldsMixin, forms.ModelForm):
     """The content a delegate writes; shared by drafts and amendments."""
 
     hs_lines = HsLinesField(
@@ -81,6 +82,13 @@ class PositionContentForm(forms.ModelForm):
         # Radio buttons need no empty "choose" entry.
         self.fields["stance"].choices = Stance.choices
         self.fields["confidentiality"].choices = Confidentiality.choices
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # Without the version the form was opened at, a save would silently overwrite someone else's change.
+        if self.instance.pk and cleaned.get("version") is None and "version" not in self.errors:
+            raise VersionRequired()
+        return cleaned
 
     def content(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}

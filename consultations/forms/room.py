@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from consultations.forms.fields import ChapterChoiceField
+from consultations.forms.fields import ChapterChoiceField, SingleLineFieldsMixin
 from consultations.models import Chapter, Round, User
 from consultations.models.room import ANSWER_TEXT_MAX, BRIEFING_BODY_MAX, BRIEFING_TITLE_MAX, QUESTION_TEXT_MAX
 from consultations.selectors.room import (
@@ -41,7 +41,7 @@ class RoomFilterForm(forms.Form):
         return self.cleaned_data[name].pk
 
 
-class BriefingForm(forms.Form):
+class BriefingForm(SingleLineFieldsMixin, forms.Form):
     chapter = ChapterChoiceField(label=_("Chapter"), queryset=Chapter.objects.none())
     round = forms.ModelChoiceField(label=_("Round"), queryset=Round.objects.none())
     title = forms.CharField(label=_("Title"), max_length=BRIEFING_TITLE_MAX)

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from consultations.forms.fields import time_zone_choices
+from consultations.forms.fields import SingleLineFieldsMixin, time_zone_choices
 from consultations.models import Round
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -57,7 +57,7 @@ class HostDateTimeField(forms.DateTimeField):
         return value
 
 
-class RoundForm(forms.Form):
+class RoundForm(SingleLineFieldsMixin, forms.Form):
     label = forms.CharField(
         label=_("Label"), max_length=150, help_text=_("For example «Ronda 3» or «Ronda permanente».")
     )
@@ -146,7 +146,7 @@ class RoundForm(forms.Form):
         return data
 
 
-class RoundCloneForm(forms.Form):
+class RoundCloneForm(SingleLineFieldsMixin, forms.Form):
     starts_on = forms.DateField(
         label=_("New start date"),
         widget=DateInput,

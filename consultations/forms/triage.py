@@ -8,7 +8,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from consultations.forms.fields import ChapterChoiceField
+from consultations.forms.fields import ChapterChoiceField, SingleLineFieldsMixin
 from consultations.models import Chapter, Organisation, PositionStatus, Priority, Round, Sector, Stance, User
 from consultations.models.positions import UNFILED_STATUSES
 from consultations.models.triage import FINAL_STATUSES, TRANSITIONS
@@ -147,7 +147,7 @@ def filter_query(query: QueryDict, *, drop: tuple[str, ...] = ("page", "position
     return query.urlencode()
 
 
-class TriageActionForm(forms.Form):
+class TriageActionForm(SingleLineFieldsMixin, forms.Form):
     """Every pane action carries the triage version the official saw, for the optimistic check."""
 
     triage_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -274,7 +274,7 @@ class MergeForm(TriageActionForm):
         self.original = original
 
 
-class BulkForm(forms.Form):
+class BulkForm(SingleLineFieldsMixin, forms.Form):
     ACTIONS = [
         ("assign_me", _("Assign to me")),
         ("assign", _("Assign to…")),

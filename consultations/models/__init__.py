@@ -14,6 +14,7 @@ from .positions import (
     PositionRevision,
     PositionStatus,
     Priority,
+    ProposedAmendment,
     Stance,
 )
 from .room import Briefing, RoomAnswer, RoomQuestion
@@ -43,6 +44,7 @@ __all__ = [
     "PositionRevision",
     "PositionStatus",
     "Priority",
+    "ProposedAmendment",
     "RoomAnswer",
     "RoomQuestion",
     "Round",

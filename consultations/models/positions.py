@@ -115,6 +115,15 @@ class Position(models.Model):
     # The form's one-time token: submitting the same form twice creates one position.
     client_token = models.UUIDField(default=uuid.uuid4, editable=False)
     signoff_requested_at = models.DateTimeField(_("sign-off requested at"), null=True, blank=True)
+    # Who sent the draft for sign-off: the author its first revision names, beside the coordinator who signed.
+    signoff_requested_by = models.ForeignKey(
+        "consultations.User",
+        verbose_name=_("sign-off requested by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     signed_off_by = models.ForeignKey(
         "consultations.User",
         verbose_name=_("signed off by"),
@@ -234,6 +243,15 @@ class PositionRevision(models.Model):
     created_by = models.ForeignKey(
         "consultations.User", verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )
+    # In an organisation that requires sign-off: the coordinator who approved this text (the author is created_by).
+    signed_off_by = models.ForeignKey(
+        "consultations.User",
+        verbose_name=_("signed off by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -247,6 +265,54 @@ class PositionRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position_id} r{self.number}"
+
+
+class ProposedAmendment(models.Model):
+    """An amendment a delegate proposed in an organisation that requires sign-off: held, unapplied, until a
+    coordinator approves exactly this text (it is then filed as the next revision) or returns it. A newer proposal
+    supersedes a pending one, so what a coordinator approves is always what they were shown."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting sign-off")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    position = models.ForeignKey(
+        Position, verbose_name=_("position"), on_delete=models.CASCADE, related_name="proposed_amendments"
+    )
+    content = models.JSONField(_("content"))
+    changed = ArrayField(models.CharField(max_length=40), verbose_name=_("changed fields"), default=list)
+    reason = models.CharField(_("reason for the amendment"), max_length=500, blank=True)
+    # The position's version the amendment was written against: approving it over a newer text is refused.
+    base_version = models.PositiveIntegerField(_("based on version"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    proposed_by = models.ForeignKey(
+        "consultations.User", verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        "consultations.User",
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("proposed amendment")
+        verbose_name_plural = _("proposed amendments")
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["position"], condition=Q(status="pending"), name="proposed_amendment_one_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position_id} ({self.status})"
 
 
 def attachment_upload_to(instance: Attachment, filename: str) -> str:

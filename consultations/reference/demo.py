@@ -9,11 +9,15 @@ public record of the 2017–2018 focos rojos, and attributed to no real organisa
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import random
 import uuid
 import zoneinfo
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
+
+from django.conf import settings
 
 from consultations.models import (
     Confidentiality,
@@ -30,8 +34,6 @@ DEMO_PASSWORD = "cuarto-demo-2026"  # noqa: S105 - the published password of the
 DEMO_DOMAIN = "demo.cuartodejunto.mx"
 RANDOM_SEED = 2026
 POSITION_COUNT = 200
-# Deterministic client tokens: the same demo position always has the same token, so a re-run finds it.
-POSITION_TOKEN_NAMESPACE = uuid.UUID("6f1c3a52-2026-4c0d-9a1e-5c0a7d3e1f00")
 DISCLAIMER = "Texto ilustrativo de demostración; no representa la posición de ninguna organización real."
 
 
@@ -1342,7 +1344,11 @@ class DemoPosition:
 
 
 def position_token(index: int) -> uuid.UUID:
-    return uuid.uuid5(POSITION_TOKEN_NAMESPACE, f"demo-position-{index}")
+    """The same demo position always gets the same token on one installation, so a re-run finds it. Keyed with the
+    installation's SECRET_KEY: a token cannot be worked out from this (public) source, and a client token must not
+    be guessable, since one sent again answers with its position."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"demo-position-{index}".encode(), hashlib.sha256).digest()
+    return uuid.UUID(bytes=digest[:16], version=4)
 
 
 def organisation_authors(organisation: DemoOrganisation) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import rules
 
+from consultations.clock import request_time
 from consultations.models import CoSignature, Position
 from consultations.models.positions import CLOSED_STATUSES, UNFILED_STATUSES, PositionStatus
 from consultations.selectors.roles import (
@@ -48,7 +49,7 @@ def is_filed_and_open(user, position: Position) -> bool:
 
 @rules.predicate
 def round_accepts_input(user, position: Position) -> bool:
-    return position.round.accepts_input
+    return position.round.accepts_input_at(request_time())
 
 
 @rules.predicate
@@ -82,6 +83,7 @@ rules.add_perm("consultations.edit_draft", is_member_of_author_org & is_draft)
 # Filing is shown while the round accepts input; after the deadline the button explains why it is gone.
 rules.add_perm("consultations.file_position", is_member_of_author_org & is_plain_draft)
 rules.add_perm("consultations.sign_off_position", is_coordinator_of_author_org & is_awaiting_signoff)
+rules.add_perm("consultations.sign_off_amendment", is_coordinator_of_author_org & is_filed_and_open)
 rules.add_perm("consultations.amend_position", is_member_of_author_org & is_filed_and_open & round_accepts_input)
 rules.add_perm("consultations.withdraw_position", is_member_of_author_org & is_filed_and_open)
 rules.add_perm(

@@ -16,6 +16,7 @@ from consultations.models import (
     Position,
     PositionRevision,
     PositionStatus,
+    ProposedAmendment,
 )
 from consultations.models.positions import CONTENT_FIELDS, UNFILED_STATUSES
 from consultations.selectors.roles import (
@@ -175,3 +176,24 @@ def revision_list_with_diffs(*, position: Position) -> list[tuple[PositionRevisi
         result.append((revision, diff))
     result.reverse()
     return result
+
+
+def proposed_amendment_pending(*, position: Position) -> tuple[ProposedAmendment, list[FieldDiff]] | None:
+    """The amendment awaiting the coordinator's sign-off, with a line diff of each field it changes against the
+    filed text. Only for the author organisation's members: the caller checks that."""
+    proposal = (
+        position.proposed_amendments.filter(status=ProposedAmendment.Status.PENDING)
+        .select_related("proposed_by")
+        .first()
+    )
+    if proposal is None:
+        return None
+    diffs = []
+    for name in CONTENT_FIELDS:
+        before = _as_text(getattr(position, name)).splitlines()
+        after = _as_text(proposal.content.get(name)).splitlines()
+        if before == after:
+            continue
+        lines = [(line[0], line[2:]) for line in difflib.ndiff(before, after) if line[:1] in {" ", "+", "-"}]
+        diffs.append(FieldDiff(field=name, label=str(Position._meta.get_field(name).verbose_name), lines=lines))
+    return proposal, diffs

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import hashlib
 import io
 import os
@@ -16,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -25,7 +27,8 @@ from consultations.selectors.rounds import round_next_open
 from consultations.services.audit import audit_record
 from consultations.services.errors import RoundClosed
 from consultations.services.memberships import membership_require
-from consultations.services.positions import revision_record
+from consultations.services.positions import lock_position, revision_record
+from consultations.services.retry import retry_on_conflict
 
 if TYPE_CHECKING:
     from consultations.models import User
@@ -112,13 +115,14 @@ def detect_kind(upload: UploadedFile) -> str:
     return expected
 
 
+@retry_on_conflict
 @transaction.atomic
-def attachment_add(*, by: User, position: Position, upload: UploadedFile) -> Attachment:
-    position = Position.objects.select_for_update().select_related("round").get(pk=position.pk)
+def attachment_add(*, by: User, position: Position, upload: UploadedFile, now: dt.datetime | None = None) -> Attachment:
+    position = lock_position(position.pk)
     membership_require(user=by, organisation_id=position.organisation_id)
     if position.status in CLOSED_STATUSES:
         raise ValidationError(_("This position is closed; no attachments can be added."), code="closed")
-    if position.status not in UNFILED_STATUSES and not position.round.accepts_input:
+    if position.status not in UNFILED_STATUSES and not position.round.accepts_input_at(now or timezone.now()):
         raise RoundClosed(position.round, round_next_open(exclude=position.round))
     name = clean_file_name(upload.name or "")
     if not name or not os.path.splitext(name)[0]:
@@ -178,10 +182,11 @@ def attachment_add(*, by: User, position: Position, upload: UploadedFile) -> Att
     return attachment
 
 
+@retry_on_conflict
 @transaction.atomic
 def attachment_delete(*, by: User, attachment: Attachment) -> None:
     """Remove an attachment from a draft. Attachments of filed positions are part of the record and stay."""
-    position = Position.objects.select_for_update().get(pk=attachment.position_id)
+    position = lock_position(attachment.position_id)
     membership_require(user=by, organisation_id=position.organisation_id)
     if position.status not in UNFILED_STATUSES:
         raise ValidationError(_("Attachments of a filed position are kept with its record."), code="filed")

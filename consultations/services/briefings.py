@@ -5,12 +5,14 @@ A new briefing queues the room's notification through the outbox, in the same tr
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import markdown
 import nh3
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.html import linebreaks
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -33,10 +35,37 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
+# Python-Markdown recurses once per level of nesting (lists, quotes, indentation): a body of thousands of "- " or
+# "1. " exhausts the stack. No readout needs more than this many levels.
+MAX_NESTING = 20
+LIST_OR_QUOTE_MARKER = re.compile(r"^(?:[-*+>]|\d{1,9}[.)])$")
+
+
+def _nesting(line: str) -> int:
+    """How deep a line nests: its markers in a row ("- - 1. > x" is 4) or its indentation in 4-space steps."""
+    expanded = line.expandtabs(4)
+    depth = 0
+    for token in expanded.split():
+        if not LIST_OR_QUOTE_MARKER.match(token):
+            break
+        depth += 1
+    return max(depth, (len(expanded) - len(expanded.lstrip())) // 4)
+
+
+def _plain(text: str) -> SafeString:
+    return mark_safe(linebreaks(text, autoescape=True))  # noqa: S308 - linebreaks escaped the text
+
+
 def render_markdown(text: str) -> SafeString:
     """Markdown to HTML that is safe to show: raw HTML, scripts, event handlers, images and links to anything but
-    http(s)/mailto are removed; the links left get rel="noopener noreferrer"."""
-    html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
+    http(s)/mailto are removed; the links left get rel="noopener noreferrer". Text nested deeper than
+    ``MAX_NESTING`` is shown as escaped plain text instead, as is anything the Markdown parser cannot finish."""
+    if any(_nesting(line) > MAX_NESTING for line in text.splitlines()):
+        return _plain(text)
+    try:
+        html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
+    except RecursionError:
+        return _plain(text)
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -12,14 +12,17 @@ from consultations.models.positions import CLOSED_STATUSES
 from consultations.services.audit import audit_record
 from consultations.services.memberships import membership_require
 from consultations.services.outbox import outbox_enqueue
+from consultations.services.positions import lock_position
+from consultations.services.retry import retry_on_conflict
 
 if TYPE_CHECKING:
     from consultations.models import User
 
 
+@retry_on_conflict
 @transaction.atomic
 def cosignature_invite(*, by: User, position: Position, organisation: Organisation) -> CoSignature:
-    position = Position.objects.select_for_update().get(pk=position.pk)
+    position = lock_position(position.pk)
     membership_require(user=by, organisation_id=position.organisation_id)
     if position.status in CLOSED_STATUSES:
         raise ValidationError(_("This position is closed; it cannot be co-signed."), code="closed")
@@ -46,9 +49,10 @@ def cosignature_invite(*, by: User, position: Position, organisation: Organisati
     return cosignature
 
 
+@retry_on_conflict
 @transaction.atomic
 def cosignature_respond(*, by: User, cosignature: CoSignature, accept: bool) -> CoSignature:
-    cosignature = CoSignature.objects.select_for_update().get(pk=cosignature.pk)
+    cosignature = CoSignature.objects.select_for_update(of=("self",), no_key=True).get(pk=cosignature.pk)
     membership_require(user=by, organisation_id=cosignature.organisation_id)
     if cosignature.status != CoSignature.Status.PENDING:
         raise ValidationError(

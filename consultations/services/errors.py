@@ -30,6 +30,34 @@ class VersionConflict(ValidationError):
         )
 
 
+class VersionRequired(ValidationError):
+    """The form came without the version it was opened at, so a conflict could not be detected: refused."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "This form is missing the version of the text it was opened with, so we cannot tell whether someone "
+                "changed it meanwhile. Nothing was saved: reload the page and try again."
+            ),
+            code="version_required",
+        )
+
+
+class SignOffOutdated(ValidationError):
+    """The draft changed after the coordinator opened it: signing off would file a text they did not read."""
+
+    def __init__(self, current: Position) -> None:
+        self.current = current
+        super().__init__(
+            _(
+                "The draft changed at %(time)s, after you opened it for sign-off. Nothing was filed: read the current "
+                "text and sign off again."
+            )
+            % {"time": format_moment(current.updated_at)},
+            code="signoff_outdated",
+        )
+
+
 class RoundClosed(ValidationError):
     """The target round does not accept input; the message names the deadline and the next open round."""
 

@@ -44,7 +44,8 @@ def _require_staff(user: User | None) -> None:
 
 
 def _lock(round: Round) -> Round:
-    return Round.objects.select_for_update().get(pk=round.pk)
+    # No key changes: a plain FOR UPDATE would hold up every filing of the round (their foreign keys key-share it).
+    return Round.objects.select_for_update(no_key=True).get(pk=round.pk)
 
 
 def _jsonable(value: Any) -> Any:

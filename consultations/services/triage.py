@@ -23,6 +23,7 @@ from consultations.selectors.roles import user_official_chapter_ids, user_offici
 from consultations.services.audit import audit_record
 from consultations.services.errors import TriageConflict
 from consultations.services.outbox import outbox_enqueue
+from consultations.services.retry import retry_on_conflict
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -34,7 +35,12 @@ MAX_TAG = 40
 
 
 def _lock(position: Position) -> Position:
-    return Position.objects.select_for_update().select_related("round", "organisation", "chapter").get(pk=position.pk)
+    """Only the position row is locked, never its round, organisation or chapter (see ``lock_position``)."""
+    return (
+        Position.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("round", "organisation", "chapter")
+        .get(pk=position.pk)
+    )
 
 
 def _require_triage(by: User, position: Position) -> None:
@@ -100,6 +106,7 @@ def may_be_assigned(user: User, position: Position) -> bool:
     )
 
 
+@retry_on_conflict
 @transaction.atomic
 def position_assign(
     *,
@@ -133,6 +140,7 @@ def position_assign(
     return position
 
 
+@retry_on_conflict
 @transaction.atomic
 def position_set_status(
     *,
@@ -185,6 +193,7 @@ def _set_response(position: Position, response: str) -> None:
     position.responded_at = timezone.now()
 
 
+@retry_on_conflict
 @transaction.atomic
 def position_respond(*, by: User, position: Position, response: str, expected_version: int | None = None) -> Position:
     """Write or rewrite the official response; the previous text stays in the history."""
@@ -205,6 +214,7 @@ def position_respond(*, by: User, position: Position, response: str, expected_ve
     return position
 
 
+@retry_on_conflict
 @transaction.atomic
 def position_decide(
     *, by: User, position: Position, status: str = "", response: str = "", expected_version: int | None = None
@@ -241,6 +251,7 @@ def clean_tag(tag: str) -> str:
     return tag
 
 
+@retry_on_conflict
 @transaction.atomic
 def position_tag(*, by: User, position: Position, tag: str, bulk_id: uuid.UUID | None = None) -> Position:
     tag = clean_tag(tag)
@@ -253,6 +264,7 @@ def position_tag(*, by: User, position: Position, tag: str, bulk_id: uuid.UUID |
     return position
 
 
+@retry_on_conflict
 @transaction.atomic
 def position_merge_duplicate(
     *, by: User, position: Position, original: Position, response: str, expected_version: int | None = None
@@ -262,7 +274,10 @@ def position_merge_duplicate(
         raise ValidationError(_("A position cannot be a duplicate of itself."), code="self")
     # Lock both in id order, so two officials merging in opposite directions cannot deadlock.
     locked = {
-        p.pk: p for p in Position.objects.select_for_update().filter(pk__in=[position.pk, original.pk]).order_by("pk")
+        p.pk: p
+        for p in Position.objects.select_for_update(of=("self",), no_key=True)
+        .filter(pk__in=[position.pk, original.pk])
+        .order_by("pk")
     }
     position, original = locked[position.pk], locked[original.pk]
     _require_triage(by, position)
@@ -307,7 +322,8 @@ def _bulk(positions: Iterable[Position], apply) -> BulkResult:  # noqa: ANN001 -
     """Apply one action to each position of a selection. A position the action does not fit is skipped with its
     reason; the others are done, each with its own history entry sharing one bulk id."""
     result = BulkResult(bulk_id=uuid.uuid4())
-    for position in positions:
+    # In id order: the locks are held to the end, and two selections must take them in the same order.
+    for position in sorted(positions, key=lambda p: p.pk):
         try:
             with transaction.atomic():
                 apply(position, result.bulk_id)
@@ -318,11 +334,13 @@ def _bulk(positions: Iterable[Position], apply) -> BulkResult:  # noqa: ANN001 -
     return result
 
 
+@retry_on_conflict
 @transaction.atomic
 def positions_bulk_assign(*, by: User, positions: Iterable[Position], assignee: User | None) -> BulkResult:
     return _bulk(positions, lambda p, bulk_id: position_assign(by=by, position=p, assignee=assignee, bulk_id=bulk_id))
 
 
+@retry_on_conflict
 @transaction.atomic
 def positions_bulk_set_status(
     *, by: User, positions: Iterable[Position], status: str, response: str = ""
@@ -333,6 +351,7 @@ def positions_bulk_set_status(
     )
 
 
+@retry_on_conflict
 @transaction.atomic
 def positions_bulk_tag(*, by: User, positions: Iterable[Position], tag: str) -> BulkResult:
     clean_tag(tag)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from consultations.forms import positions as forms
-from consultations.models import Attachment, CoSignature, Organisation, Position
+from consultations.models import Attachment, CoSignature, Organisation, Position, PositionStatus, ProposedAmendment
 from consultations.selectors import positions as position_selectors
 from consultations.selectors.positions import PositionFilters
 from consultations.selectors.roles import user_organisation_ids
@@ -146,6 +146,7 @@ def position_create(request: HttpRequest) -> HttpResponse:
             organisation=organisation,
             data=form.content(),
             client_token=form.cleaned_data.get("client_token"),
+            now=request.received_at,
         )
     except ValidationError as error:
         add_service_error(form, error)
@@ -162,13 +163,15 @@ def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
     last_change = (
         position_selectors.revision_diff(older=revisions[1], newer=revisions[0]) if len(revisions) == 2 else []
     )
+    is_author = position.organisation_id in user_organisation_ids(request.user)
     context = {
         "position": position,
+        "proposed_amendment": position_selectors.proposed_amendment_pending(position=position) if is_author else None,
         "latest_revision": revisions[0] if revisions else None,
         "last_change": last_change,
         "attachment_form": forms.AttachmentForm(),
         "cosign_form": forms.CoSignInviteForm(position=position),
-        "is_author": position.organisation_id in user_organisation_ids(request.user),
+        "is_author": is_author,
         "next_open": None if position.round.accepts_input else round_next_open(exclude=position.round),
     }
     return render(request, "consultations/positions/detail.html", context)
@@ -187,9 +190,14 @@ def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_draft_form(request, _only_touched_errors(form, request), position)
     if not valid:
         return _render_draft_form(request, form, position)
+    was_awaiting = position.status == PositionStatus.AWAITING_SIGNOFF
     try:
-        position_services.position_update_draft(
-            by=request.user, position=position, data=form.content(), expected_version=form.cleaned_data["version"]
+        saved = position_services.position_update_draft(
+            by=request.user,
+            position=position,
+            data=form.content(),
+            expected_version=form.cleaned_data["version"],
+            now=request.received_at,
         )
     except VersionConflict as conflict:
         form = _conflict_form(forms.PositionDraftForm, request, conflict)
@@ -197,7 +205,16 @@ def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         add_service_error(form, error)
         return _render_draft_form(request, form, position)
-    messages.success(request, _("Draft saved."))
+    if was_awaiting and saved.status == PositionStatus.DRAFT:
+        messages.warning(
+            request,
+            _(
+                "Draft saved. It was awaiting sign-off and has gone back to draft, because the coordinator had not "
+                "seen this text: send it for sign-off again when it is ready."
+            ),
+        )
+    else:
+        messages.success(request, _("Draft saved."))
     return redirect("consultations:position_detail", pk=position.pk)
 
 
@@ -207,7 +224,7 @@ def position_file(request: HttpRequest, pk: int) -> HttpResponse:
     position = position_selectors.position_get_for(user=request.user, position_id=pk)
     require_perm(request, "consultations.file_position", position)
     try:
-        position = position_services.position_file(by=request.user, position=position)
+        position = position_services.position_file(by=request.user, position=position, now=request.received_at)
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
@@ -218,18 +235,48 @@ def position_file(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("consultations:position_detail", pk=position.pk)
 
 
+def _posted_int(request: HttpRequest, name: str) -> int | None:
+    try:
+        return int(request.POST.get(name, ""))
+    except ValueError:
+        return None
+
+
 @require_POST
 @login_required
 def position_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+    """A coordinator approves or returns a draft awaiting sign-off, or a proposed amendment (``proposal``)."""
     position = position_selectors.position_get_for(user=request.user, position_id=pk)
+    if "proposal" in request.POST:
+        return _amendment_sign_off(request, position)
     require_perm(request, "consultations.sign_off_position", position)
     try:
         if request.POST.get("decision") == "return":
             position_services.position_return_to_draft(by=request.user, position=position)
             messages.success(request, _("Returned to draft."))
         else:
-            position_services.position_sign_off(by=request.user, position=position)
+            position_services.position_sign_off(
+                by=request.user,
+                position=position,
+                expected_version=_posted_int(request, "version"),
+                now=request.received_at,
+            )
             messages.success(request, _("Signed off and filed."))
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    return redirect("consultations:position_detail", pk=position.pk)
+
+
+def _amendment_sign_off(request: HttpRequest, position: Position) -> HttpResponse:
+    require_perm(request, "consultations.sign_off_amendment", position)
+    proposal = get_object_or_404(ProposedAmendment, pk=_posted_int(request, "proposal"), position=position)
+    try:
+        if request.POST.get("decision") == "return":
+            position_services.amendment_return(by=request.user, proposal=proposal, now=request.received_at)
+            messages.success(request, _("Amendment returned; the filed text is unchanged."))
+        else:
+            position_services.amendment_sign_off(by=request.user, proposal=proposal, now=request.received_at)
+            messages.success(request, _("Amendment signed off and filed as a new revision."))
     except ValidationError as error:
         messages.error(request, error_text(error))
     return redirect("consultations:position_detail", pk=position.pk)
@@ -240,7 +287,8 @@ def position_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
 def position_amend(request: HttpRequest, pk: int) -> HttpResponse:
     position = position_selectors.position_get_for(user=request.user, position_id=pk)
     if not can(request.user, "consultations.amend_position", position):
-        if position.organisation_id in user_organisation_ids(request.user) and not position.round.accepts_input:
+        round_open = position.round.accepts_input_at(request.received_at)
+        if position.organisation_id in user_organisation_ids(request.user) and not round_open:
             messages.error(request, error_text(RoundClosed(position.round, round_next_open(exclude=position.round))))
             return redirect("consultations:position_detail", pk=position.pk)
         raise Http404
@@ -251,12 +299,13 @@ def position_amend(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = None
     if form.is_valid():
         try:
-            position_services.position_amend(
+            result = position_services.position_amend(
                 by=request.user,
                 position=position,
                 data=form.content(),
                 reason=form.cleaned_data["reason"],
                 expected_version=form.cleaned_data["version"],
+                now=request.received_at,
             )
         except VersionConflict as error:
             conflict = error.current
@@ -264,7 +313,16 @@ def position_amend(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, _("Amendment saved as a new revision."))
+            if isinstance(result, ProposedAmendment):
+                messages.success(
+                    request,
+                    _(
+                        "Amendment sent to your organisation's coordinator for sign-off. The filed text stays as it "
+                        "is until they approve it."
+                    ),
+                )
+            else:
+                messages.success(request, _("Amendment saved as a new revision."))
             return redirect("consultations:position_detail", pk=position.pk)
     return render(request, template, {"form": form, "position": position, "conflict": conflict})
 
@@ -285,7 +343,9 @@ def position_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            position_services.position_withdraw(by=request.user, position=position, reason=form.cleaned_data["reason"])
+            position_services.position_withdraw(
+                by=request.user, position=position, reason=form.cleaned_data["reason"], now=request.received_at
+            )
         except ValidationError as error:
             messages.error(request, error_text(error))
         else:
@@ -303,7 +363,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             attachment = attachment_services.attachment_add(
-                by=request.user, position=position, upload=form.cleaned_data["file"]
+                by=request.user, position=position, upload=form.cleaned_data["file"], now=request.received_at
             )
         except ValidationError as error:
             messages.error(request, error_text(error))

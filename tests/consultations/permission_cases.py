@@ -371,7 +371,7 @@ CASES: dict[str, ViewCase] = {
             "position_sign_off",
             "post",
             _position_url("position_sign_off", "awaiting_a"),
-            data=lambda w: {"decision": "approve"},
+            data=lambda w: {"decision": "approve", "version": str(w.positions["awaiting_a"].version)},
             target="awaiting_a",
             success_url=_position_url("position_detail", "awaiting_a"),
         ),

@@ -197,7 +197,9 @@ def _positions(report: Report, *, users: dict[str, User], organisations: dict[st
         if spec.outcome != "draft":
             position = position_file(by=author, position=position)
         if spec.outcome == "file_and_sign_off" and position.status == PositionStatus.AWAITING_SIGNOFF:
-            position = position_sign_off(by=coordinators[spec.organisation], position=position)
+            position = position_sign_off(
+                by=coordinators[spec.organisation], position=position, expected_version=position.version
+            )
         if spec.outcome == "withdraw":
             position = position_withdraw(by=author, position=position, reason=spec.withdraw_reason)
         report["positions"]["created"] += 1

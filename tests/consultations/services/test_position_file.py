@@ -198,7 +198,7 @@ def test_delegate_filing_for_org_requiring_sign_off_sends_it_for_sign_off_withou
 def test_coordinator_signs_off_and_the_position_is_filed_with_signed_off_by(cast, position, signoff_org):
     position_file(by=cast.delegate_a, position=position)
 
-    result = position_sign_off(by=cast.coordinator_a, position=position)
+    result = position_sign_off(by=cast.coordinator_a, position=position, expected_version=_version(position))
 
     stored = Position.objects.get(pk=position.pk)
     assert result.status == stored.status == PositionStatus.SUBMITTED
@@ -206,7 +206,8 @@ def test_coordinator_signs_off_and_the_position_is_filed_with_signed_off_by(cast
     assert stored.filed_at is not None
     revision = stored.revisions.get()
     assert revision.number == 1
-    assert revision.created_by == cast.coordinator_a
+    assert revision.created_by == cast.delegate_a  # the author; the coordinator is the signer
+    assert revision.signed_off_by == cast.coordinator_a
     assert AuditEvent.objects.filter(action="position.file", actor=cast.coordinator_a).exists()
 
 
@@ -226,7 +227,7 @@ def test_only_a_coordinator_of_the_organisation_can_sign_off(cast, position, sig
     before = db_counts()
 
     with pytest.raises(PermissionDenied):
-        position_sign_off(by=getattr(cast, role), position=position)
+        position_sign_off(by=getattr(cast, role), position=position, expected_version=_version(position))
 
     assert row(position) == before_row
     assert db_counts() == before
@@ -236,7 +237,7 @@ def test_sign_off_of_a_plain_draft_is_refused(cast, position, signoff_org):
     before_row = row(position)
 
     with pytest.raises(ValidationError) as caught:
-        position_sign_off(by=cast.coordinator_a, position=position)
+        position_sign_off(by=cast.coordinator_a, position=position, expected_version=_version(position))
 
     assert caught.value.code == "not_awaiting"
     assert row(position) == before_row
@@ -249,7 +250,7 @@ def test_sign_off_after_the_deadline_is_refused_with_round_closed(cast, position
     before = db_counts()
 
     with pytest.raises(RoundClosed):
-        position_sign_off(by=cast.coordinator_a, position=position)
+        position_sign_off(by=cast.coordinator_a, position=position, expected_version=_version(position))
 
     assert row(position) == before_row
     assert db_counts() == before
@@ -314,3 +315,8 @@ def test_filing_for_a_round_cancelled_after_drafting_says_it_was_cancelled(cast,
     message = caught.value.messages[0]
     assert "cancelled" in message
     assert f"was {when(open_round.submission_deadline)}" not in message
+
+
+def _version(position: Position) -> int:
+    """The version a coordinator's page shows: the stored one."""
+    return Position.objects.get(pk=position.pk).version

@@ -126,12 +126,13 @@ def test_invalid_edit_is_refused_and_nothing_of_it_is_saved(cast, position):
     assert db_counts() == before
 
 
-def test_draft_awaiting_sign_off_can_still_be_edited(cast, position):
+def test_draft_awaiting_sign_off_can_still_be_edited_and_goes_back_to_draft(cast, position):
     cast.org_a.requires_signoff = True
     cast.org_a.save()
     position_file(by=cast.delegate_a, position=position)
 
     updated = position_update_draft(by=cast.delegate_a, position=position, data={"title": "Corregido"})
 
-    assert updated.status == PositionStatus.AWAITING_SIGNOFF
+    # The coordinator was asked to sign off another text: the edited draft must be sent for sign-off again.
+    assert updated.status == PositionStatus.DRAFT
     assert Position.objects.get(pk=position.pk).title == "Corregido"

@@ -223,15 +223,17 @@ def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def position_file(request: HttpRequest, pk: int) -> HttpResponse:
     position = position_selectors.position_get_for(user=request.user, position_id=pk)
     require_perm(request, "consultations.file_position", position)
-    try:
-        position = position_services.position_file(by=request.user, position=position, now=request.received_at)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
-        if position.is_filed:
-            messages.success(request, _("Position filed for %(round)s.") % {"round": position.round.label})
-        else:
-            messages.success(request, _("Sent to your organisation's coordinator for sign-off."))
+
+    def done(filed: Position) -> str:
+        if filed.is_filed:
+            return _("Position filed for %(round)s.") % {"round": filed.round.label}
+        return _("Sent to your organisation's coordinator for sign-off.")
+
+    act(
+        request,
+        lambda: position_services.position_file(by=request.user, position=position, now=request.received_at),
+        done,
+    )
     return redirect("consultations:position_detail", pk=position.pk)
 
 
@@ -250,35 +252,32 @@ def position_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     if "proposal" in request.POST:
         return _amendment_sign_off(request, position)
     require_perm(request, "consultations.sign_off_position", position)
-    try:
-        if request.POST.get("decision") == "return":
-            position_services.position_return_to_draft(by=request.user, position=position)
-            messages.success(request, _("Returned to draft."))
-        else:
-            position_services.position_sign_off(
-                by=request.user,
-                position=position,
-                expected_version=_posted_int(request, "version"),
-                now=request.received_at,
-            )
-            messages.success(request, _("Signed off and filed."))
-    except ValidationError as error:
-        messages.error(request, error_text(error))
+    if request.POST.get("decision") == "return":
+        act(
+            request,
+            lambda: position_services.position_return_to_draft(by=request.user, position=position),
+            _("Returned to draft."),
+        )
+    else:
+        version = _posted_int(request, "version")
+        act(
+            request,
+            lambda: position_services.position_sign_off(
+                by=request.user, position=position, expected_version=version, now=request.received_at
+            ),
+            _("Signed off and filed."),
+        )
     return redirect("consultations:position_detail", pk=position.pk)
 
 
 def _amendment_sign_off(request: HttpRequest, position: Position) -> HttpResponse:
     require_perm(request, "consultations.sign_off_amendment", position)
     proposal = get_object_or_404(ProposedAmendment, pk=_posted_int(request, "proposal"), position=position)
-    try:
-        if request.POST.get("decision") == "return":
-            position_services.amendment_return(by=request.user, proposal=proposal, now=request.received_at)
-            messages.success(request, _("Amendment returned; the filed text is unchanged."))
-        else:
-            position_services.amendment_sign_off(by=request.user, proposal=proposal, now=request.received_at)
-            messages.success(request, _("Amendment signed off and filed as a new revision."))
-    except ValidationError as error:
-        messages.error(request, error_text(error))
+    if request.POST.get("decision") == "return":
+        service, done = position_services.amendment_return, _("Amendment returned; the filed text is unchanged.")
+    else:
+        service, done = position_services.amendment_sign_off, _("Amendment signed off and filed as a new revision.")
+    act(request, lambda: service(by=request.user, proposal=proposal, now=request.received_at), done)
     return redirect("consultations:position_detail", pk=position.pk)
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from consultations.forms_room import BriefingForm
 from django.test import Client
 from django.urls import reverse
 
 from consultations.forms.positions import AmendForm, PositionDraftForm
+from consultations.forms.room import BriefingForm
 from consultations.forms.rounds import RoundCloneForm
 from consultations.models import Position
 from consultations.reference import demo

@@ -3,7 +3,13 @@ right password from elsewhere or everyone behind one address."""
 
 from __future__ import annotations
 
+import os
+import threading
+import time
+import uuid
+
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -206,3 +212,38 @@ def test_sign_in_still_works_when_the_cache_is_down(settings, victim):
     client, _page = sign_in(victim.email, PASSWORD)
 
     assert signed_in(client)
+
+
+def test_parallel_guesses_take_turns_and_cannot_outrun_the_back_off(settings, clock):
+    """Twenty guesses at once on one (account, address), against the suite's Redis when there is one (the cache
+    production uses): only the free failures reach the password check, the rest are refused."""
+    if os.environ.get("REDIS_URL"):
+        settings.CACHES = {
+            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        }
+    login = f"objetivo-{uuid.uuid4().hex}@example.mx"  # a key of its own in a shared Redis
+    checked = []
+    refused = []
+    start = threading.Barrier(20)
+
+    def guess() -> None:
+        def verify() -> bool:
+            checked.append(1)
+            time.sleep(0.05)  # a password hash takes a while: the window a race would use
+            return False
+
+        start.wait()
+        try:
+            signin_throttle.password_attempt(login=login, ip=NAT, verify=verify)
+        except signin_throttle.SigninThrottled:
+            refused.append(1)
+
+    threads = [threading.Thread(target=guess) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert len(checked) == settings.SIGNIN_THROTTLE["FREE_FAILURES"]
+    assert len(refused) == 20 - len(checked)
+    cache.delete(_pair(login))

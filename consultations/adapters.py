@@ -25,3 +25,10 @@ class AccountAdapter(DefaultAccountAdapter):
             )
         except SigninThrottled as throttled:
             raise throttled_error(throttled) from None
+
+    def set_password(self, user: Any, password: str) -> None:
+        """A new password set through allauth (a reset link, a change): past failures from here no longer count."""
+        from consultations.services.signin_throttle import signin_forget
+
+        super().set_password(user, password)
+        signin_forget(login=user.email)

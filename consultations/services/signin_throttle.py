@@ -139,3 +139,13 @@ def password_attempt[T](*, login: str, verify: Callable[[], T], ip: str | None =
             cache.delete(lock)
         except Exception:
             logger.warning("Sign-in throttle could not release its lock (cache error).", exc_info=True)
+
+
+def signin_forget(*, login: str, ip: str | None = None) -> None:
+    """Forget the failures of ``login`` from this address: its owner just proved who they are another way (a
+    password reset link sent to their e-mail)."""
+    address = _address(ip if ip is not None else current_ip.get())
+    try:
+        cache.delete(_pair_key(login, address))
+    except Exception:
+        logger.warning("Sign-in throttle could not forget failures (cache error).", exc_info=True)

@@ -4,6 +4,7 @@ right password from elsewhere or everyone behind one address."""
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 import uuid
@@ -247,3 +248,17 @@ def test_parallel_guesses_take_turns_and_cannot_outrun_the_back_off(settings, cl
     assert len(checked) == settings.SIGNIN_THROTTLE["FREE_FAILURES"]
     assert len(refused) == 20 - len(checked)
     cache.delete(_pair(login))
+
+
+def test_a_password_reset_from_the_e_mail_link_lifts_the_wait(victim, clock, mailoutbox):
+    fail(10)  # a user who forgot the password; the next try would wait a minute
+    client = Client(REMOTE_ADDR=NAT)
+    client.post(reverse("account_reset_password"), {"email": victim.email})
+    link = re.search(r"https?://testserver(/accounts/password/reset/key/\S+/)", mailoutbox[0].body).group(1)
+    response = client.get(link, follow=True)
+    new = "Tamarindo-con-chile-2026"
+    client.post(response.redirect_chain[-1][0], {"password1": new, "password2": new})
+
+    client, page = sign_in(victim.email, new)
+
+    assert signed_in(client), page

@@ -31,7 +31,7 @@ COPY . .
 # Build-time only values: production settings refuse to load without a secret key and allowed hosts, and a
 # DATABASE_URL keeps settings from starting the embedded PostgreSQL. collectstatic never connects to it.
 # They are set on these RUN lines only, so none of them is left in the image.
-ARG BUILD_SECRET_KEY=build-only-not-secret
+ARG BUILD_SECRET_KEY=build-only-not-secret-collectstatic-and-compilemessages-0123456789
 ARG BUILD_ALLOWED_HOSTS=build.invalid
 ARG BUILD_DATABASE_URL=postgresql://build:build@build.invalid:5432/build
 ENV DJANGO_ENV=production \

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 
@@ -9,3 +11,24 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    # Sign-in throttle ------------------------------------------------------------------------------------------
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> Any:
+        """Sign-in and re-authentication: one password check under the (account, address) throttle."""
+        from consultations.forms.accounts import throttled_error
+        from consultations.services.signin_throttle import SigninThrottled, password_attempt
+
+        login = credentials.get("email") or credentials.get("username") or ""
+        try:
+            return password_attempt(
+                login=login, verify=lambda: super(AccountAdapter, self).authenticate(request, **credentials)
+            )
+        except SigninThrottled as throttled:
+            raise throttled_error(throttled) from None
+
+    def set_password(self, user: Any, password: str) -> None:
+        """A new password set through allauth (a reset link, a change): past failures from here no longer count."""
+        from consultations.services.signin_throttle import signin_forget
+
+        super().set_password(user, password)
+        signin_forget(login=user.email)

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from consultations import models
+from consultations.forms.accounts import ThrottledAdminAuthenticationForm, ThrottledAdminPasswordChangeForm
 
 
 @admin.register(models.User)
@@ -223,3 +224,8 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["recipient", "kind", "title", "created_at", "read_at"]
     list_filter = ["kind"]
     list_select_related = ["recipient"]
+
+
+# The admin's password forms go through the same sign-in throttle as /accounts/login/.
+admin.site.login_form = ThrottledAdminAuthenticationForm
+admin.site.password_change_form = ThrottledAdminPasswordChangeForm

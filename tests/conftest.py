@@ -18,7 +18,7 @@ def fast_password_hashing(settings) -> None:
 
 @pytest.fixture(autouse=True)
 def isolated_cache(settings) -> None:
-    """A cache per test: allauth's failed sign-in counts must not leak from one test (or run) into another."""
+    """A cache per test: the sign-in throttle's counts must not leak from one test (or run) into another."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
     from django.core.cache import cache
 

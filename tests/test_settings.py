@@ -12,7 +12,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def load_settings(**env: str) -> subprocess.CompletedProcess[str]:
+# Strong enough for production: 50+ characters, many distinct ones (never used anywhere else).
+STRONG_KEY = "k7R2pQ9xZ4mW1vB8nL3tY6cH0sJ5dF2gA9eU4iO7rT1yP3wQ8zX"
+PRODUCTION = {"DJANGO_ENV": "production", "DJANGO_SECRET_KEY": STRONG_KEY, "DJANGO_ALLOWED_HOSTS": "cuarto.example.mx"}
+
+
+def load_settings(expression: str = "settings.DEBUG", **env: str) -> subprocess.CompletedProcess[str]:
+    """Load the settings in a fresh interpreter with ``env`` and print ``expression``."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
     # A DATABASE_URL keeps these checks away from the embedded server: nothing connects while loading settings.
     environment.update({"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", **env})
@@ -20,7 +26,7 @@ def load_settings(**env: str) -> subprocess.CompletedProcess[str]:
         [
             sys.executable,
             "-c",
-            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+            f"import django; django.setup(); from django.conf import settings; print({expression})",
         ],
         cwd=ROOT,
         env={**environment, "DJANGO_SETTINGS_MODULE": "usmca.settings"},
@@ -34,7 +40,7 @@ def load_settings(**env: str) -> subprocess.CompletedProcess[str]:
     ("env", "missing"),
     [
         ({"DJANGO_ALLOWED_HOSTS": "cuarto.example.mx"}, "DJANGO_SECRET_KEY"),
-        ({"DJANGO_SECRET_KEY": "s" * 50}, "DJANGO_ALLOWED_HOSTS"),
+        ({"DJANGO_SECRET_KEY": STRONG_KEY}, "DJANGO_ALLOWED_HOSTS"),
     ],
 )
 def test_production_refuses_to_start_without_secret_key_and_allowed_hosts(env, missing):
@@ -45,9 +51,7 @@ def test_production_refuses_to_start_without_secret_key_and_allowed_hosts(env, m
 
 
 def test_production_starts_when_configured_and_is_not_in_debug():
-    result = load_settings(
-        DJANGO_ENV="production", DJANGO_SECRET_KEY="s" * 50, DJANGO_ALLOWED_HOSTS="cuarto.example.mx"
-    )
+    result = load_settings(**PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
 
@@ -56,3 +60,59 @@ def test_development_needs_no_configuration():
     result = load_settings()
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "x",  # one character
+        "s" * 50,  # long but the same character
+        "abcd" * 20,  # long but four distinct characters
+        "change-me-to-a-long-random-string",  # .env.example's placeholder: 33 characters
+        "django-insecure-" + STRONG_KEY,  # startproject's development key
+    ],
+)
+def test_production_refuses_a_weak_secret_key(key):
+    result = load_settings(**{**PRODUCTION, "DJANGO_SECRET_KEY": key})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DJANGO_SECRET_KEY is too weak" in result.stderr
+
+
+def test_forwarded_proto_is_trusted_only_when_configured():
+    assert load_settings("settings.SECURE_PROXY_SSL_HEADER", **PRODUCTION).stdout.strip() == "None"
+    configured = load_settings("settings.SECURE_PROXY_SSL_HEADER", **PRODUCTION, DJANGO_SECURE_PROXY_SSL_HEADER="1")
+    assert configured.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https')", configured.stderr
+
+
+def test_the_client_address_comes_from_remote_addr_unless_a_proxy_is_configured():
+    expression = "(settings.ALLAUTH_TRUSTED_PROXY_COUNT, settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER)"
+    assert load_settings(expression, **PRODUCTION).stdout.strip() == "(0, None)"
+    configured = load_settings(
+        expression, **PRODUCTION, DJANGO_TRUSTED_PROXY_COUNT="1", DJANGO_TRUSTED_CLIENT_IP_HEADER="X-Real-IP"
+    )
+    assert configured.stdout.strip() == "(1, 'X-Real-IP')", configured.stderr
+
+
+def test_production_settings_pass_check_deploy_clean():
+    """HSTS, the HTTPS redirect and secure cookies by default: `check --deploy` has nothing to say. The model
+    checks ask the database for its version, so this one reads the suite's own database."""
+    from django.db import connection
+
+    params = connection.settings_dict
+    database_url = (
+        f"postgresql://{params['USER']}:{params['PASSWORD'] or ''}@{params['HOST'] or '127.0.0.1'}:"
+        f"{params['PORT'] or 5432}/{params['NAME']}"
+    )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "EMAIL_"))}
+    environment.update({**PRODUCTION, "DATABASE_URL": database_url, "EMAIL_HOST": "smtp.example.mx"})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**environment, "DJANGO_SETTINGS_MODULE": "usmca.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout

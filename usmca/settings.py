@@ -39,6 +39,13 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 if PRODUCTION:
     if not SECRET_KEY:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_ENV=production.")
+    # Django's own bar for a strong key (security.W009): a short or repetitive key signs sessions and password
+    # reset links that can be forged.
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-"):
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is too weak for DJANGO_ENV=production: use at least 50 random characters, e.g. "
+            'python -c "import secrets; print(secrets.token_urlsafe(50))".'
+        )
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_ENV=production.")
 else:
@@ -78,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "consultations.middleware.UserPreferencesMiddleware",
     "consultations.middleware.AuditContextMiddleware",
+    "consultations.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -151,7 +159,26 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Failed passwords are throttled per (account, client address) with a growing back-off by
+# consultations.services.signin_throttle, on every password form: allauth's sign-in and password change, and the
+# Django admin's sign-in and password change. allauth's own per-e-mail and per-address sign-in limits are off: they
+# locked a user out from everywhere, and everyone behind one address (a chamber's NAT) at once.
+ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": None}
+ACCOUNT_FORMS = {"change_password": "consultations.forms.accounts.ThrottledChangePasswordForm"}
+SIGNIN_THROTTLE = {
+    # Failures per (account, address) before any wait, then 2, 4, 8 ... seconds, at most MAX_DELAY.
+    "FREE_FAILURES": 5,
+    "MAX_DELAY": 15 * 60,
+    # Forgotten after a day without failures, or at once by a successful sign-in from that address.
+    "MEMORY": 24 * 3600,
+    # A ceiling for extreme volumes only: failed passwords per client address per hour, over all accounts.
+    "FAILURES_PER_ADDRESS_PER_HOUR": int(os.environ.get("SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR", "300")),
+}
+# The client's address (for the throttle and the audit trail) is REMOTE_ADDR unless a proxy you run says otherwise:
+# the number of proxies that append to X-Forwarded-For, or one header your proxy sets (e.g. X-Real-IP). Never trust
+# a header a client can send directly.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("DJANGO_TRUSTED_CLIENT_IP_HEADER") or None
 INVITATION_TTL_DAYS = int(os.environ.get("INVITATION_TTL_DAYS", "7"))
 
 LANGUAGE_CODE = "es"
@@ -252,10 +279,17 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 if PRODUCTION:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # X-Forwarded-Proto only when a TLS proxy that sets it (and strips the client's) is in front: otherwise any
+    # client could make a plain-HTTP request look secure.
+    if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", default=False)
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", default=True)
+    # Sent on HTTPS responses only; a year, as `check --deploy` asks. Set 0 while trying TLS out.
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
 
 LOGGING = {
     "version": 1,

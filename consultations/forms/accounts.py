@@ -2,12 +2,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.forms import ChangePasswordForm
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.admin.forms import AdminAuthenticationForm, AdminPasswordChangeForm
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from consultations.forms.fields import SingleLineFieldsMixin, time_zone_choices
 from consultations.models import Invitation, OfficialProfile, User
+from consultations.services.signin_throttle import SigninThrottled, password_attempt
 
 
 class InvitationAcceptForm(SingleLineFieldsMixin, forms.Form):
@@ -88,3 +93,72 @@ class PreferencesForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=User.Language.choices)
     # Optional so the language switcher in the header can post the language alone.
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices, required=False)
+
+
+# Password forms: every check of a password goes through the sign-in throttle (services.signin_throttle).
+
+
+def throttled_error(throttled: SigninThrottled) -> ValidationError:
+    seconds = throttled.retry_after
+    if seconds < 120:
+        message = ngettext(
+            "Too many failed attempts for this account from your connection. Try again in %(count)d second.",
+            "Too many failed attempts for this account from your connection. Try again in %(count)d seconds.",
+            seconds,
+        ) % {"count": seconds}
+    else:
+        minutes = -(-seconds // 60)
+        message = ngettext(
+            "Too many failed attempts for this account from your connection. Try again in %(count)d minute.",
+            "Too many failed attempts for this account from your connection. Try again in %(count)d minutes.",
+            minutes,
+        ) % {"count": minutes}
+    return ValidationError(message, code="throttled")
+
+
+def _old_password_ok(user: User, password: str) -> bool:
+    try:
+        return password_attempt(login=user.email, verify=lambda: user.check_password(password))
+    except SigninThrottled as throttled:
+        raise throttled_error(throttled) from None
+
+
+class ThrottledChangePasswordForm(ChangePasswordForm):
+    """allauth's password change (ACCOUNT_FORMS): the current password is a guess like any other."""
+
+    def clean_oldpassword(self) -> str:
+        from allauth.account.adapter import get_adapter
+
+        password = self.cleaned_data.get("oldpassword", "")
+        if not _old_password_ok(self.user, password):
+            raise get_adapter().validation_error("enter_current_password")
+        return password
+
+
+class ThrottledAdminPasswordChangeForm(AdminPasswordChangeForm):
+    """The Django admin's own password change."""
+
+    def clean_old_password(self) -> str:
+        password = self.cleaned_data["old_password"]
+        if not _old_password_ok(self.user, password):
+            raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return password
+
+
+class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
+    """The Django admin's sign-in, under the same throttle as /accounts/login/."""
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            try:
+                self.user_cache = password_attempt(
+                    login=username, verify=lambda: authenticate(self.request, username=username, password=password)
+                )
+            except SigninThrottled as throttled:
+                raise throttled_error(throttled) from None
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data

@@ -32,8 +32,13 @@ if TYPE_CHECKING:
 VISIBLE_COSIGNATURE_STATUSES = (CoSignature.Status.PENDING, CoSignature.Status.ACCEPTED)
 
 
-def _visibility(user: User) -> Q | None:
-    """The condition for the positions ``user`` may see; ``None`` means everything."""
+def _reads_whole_record(user: User) -> Q | None:
+    """The positions whose whole record ``user`` reads, every revision included; ``None`` means every position.
+
+    The organisation's own positions, those it was invited to co-sign (pending or accepted: both see the position
+    whatever its confidentiality), and for officials the filed positions of their chapters (all of them for the
+    chief negotiator's team). A position shared with the room is not here: the room reads it, not its history.
+    """
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if user_is_admin(user):
@@ -47,13 +52,23 @@ def _visibility(user: User) -> Q | None:
         )
         condition |= Q(organisation_id__in=org_ids)
         condition |= Exists(invited)
-        condition |= filed & Q(confidentiality=Confidentiality.ROOM) & ~Q(status=PositionStatus.WITHDRAWN)
     profile = user_official_profile(user)
     if profile is not None:
         if profile.is_coordinator:
             condition |= filed
         else:
             condition |= filed & Q(chapter_id__in=user_official_chapter_ids(user))
+    return condition
+
+
+def _visibility(user: User) -> Q | None:
+    """The condition for the positions ``user`` may see; ``None`` means everything."""
+    condition = _reads_whole_record(user)
+    if condition is None or not user.is_authenticated or not user.is_active:
+        return condition
+    if user_organisation_ids(user):
+        filed = ~Q(status__in=UNFILED_STATUSES)
+        condition |= filed & Q(confidentiality=Confidentiality.ROOM) & ~Q(status=PositionStatus.WITHDRAWN)
     return condition
 
 
@@ -168,14 +183,63 @@ def revision_diff(*, older: PositionRevision, newer: PositionRevision) -> list[F
     return diffs
 
 
-def revision_list_with_diffs(*, position: Position) -> list[tuple[PositionRevision, list[FieldDiff]]]:
-    revisions = list(position.revisions.select_related("created_by").order_by("number"))
-    result = []
+def revision_list_visible_to(*, user: User, position: Position) -> QuerySet[PositionRevision]:
+    """The revisions of ``position`` that ``user`` may read, oldest first.
+
+    A reader sees only what they could see when it was written. Whoever reads the whole record (see
+    ``_reads_whole_record``) reads every revision. A delegate who reads the position only because it is shared
+    with the room reads only the revisions that were themselves shared with the room: a sentence filed
+    government-only never reaches another organisation through the history, even after an amendment drops it
+    and shares the rest.
+    """
+    revisions = (
+        PositionRevision.objects.filter(position_id=position.pk, position__in=position_list_visible_to(user=user))
+        .select_related("created_by")
+        .order_by("number")
+    )
+    whole_record = _reads_whole_record(user)
+    if whole_record is None:
+        return revisions
+    reads_all = Exists(Position.objects.filter(whole_record, pk=OuterRef("position_id")))
+    return revisions.filter(reads_all | Q(content__confidentiality=Confidentiality.ROOM))
+
+
+@dataclass(frozen=True)
+class RevisionEntry:
+    """A revision as one reader sees it: compared with the previous revision *that reader* may see."""
+
+    revision: PositionRevision
+    previous: PositionRevision | None
+    diff: list[FieldDiff]
+
+    @property
+    def skips_revisions(self) -> bool:
+        """Whether revisions this reader may not see lie between the two compared."""
+        return self.previous is not None and self.previous.number != self.revision.number - 1
+
+
+def _entries(revisions: list[PositionRevision]) -> list[RevisionEntry]:
+    """Newest first, each diffed against the one before it in ``revisions`` (oldest first)."""
+    entries = []
     for index, revision in enumerate(revisions):
-        diff = revision_diff(older=revisions[index - 1], newer=revision) if index else []
-        result.append((revision, diff))
-    result.reverse()
-    return result
+        previous = revisions[index - 1] if index else None
+        diff = revision_diff(older=previous, newer=revision) if previous is not None else []
+        entries.append(RevisionEntry(revision=revision, previous=previous, diff=diff))
+    entries.reverse()
+    return entries
+
+
+def revision_list_with_diffs(*, user: User, position: Position) -> list[RevisionEntry]:
+    """The history page: every revision ``user`` may read, newest first, each with its diff."""
+    return _entries(list(revision_list_visible_to(user=user, position=position)))
+
+
+def revision_last_change(*, user: User, position: Position) -> RevisionEntry | None:
+    """The newest revision ``user`` may read, with the change from the one before it that ``user`` may read."""
+    newest_two = list(revision_list_visible_to(user=user, position=position).order_by("-number")[:2])
+    newest_two.reverse()
+    entries = _entries(newest_two)
+    return entries[0] if entries else None
 
 
 def proposed_amendment_pending(*, position: Position) -> tuple[ProposedAmendment, list[FieldDiff]] | None:

@@ -159,16 +159,11 @@ def position_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
     position = position_selectors.position_get_for(user=request.user, position_id=pk)
-    revisions = list(position.revisions.select_related("created_by").order_by("-number")[:2])
-    last_change = (
-        position_selectors.revision_diff(older=revisions[1], newer=revisions[0]) if len(revisions) == 2 else []
-    )
     is_author = position.organisation_id in user_organisation_ids(request.user)
     context = {
         "position": position,
         "proposed_amendment": position_selectors.proposed_amendment_pending(position=position) if is_author else None,
-        "latest_revision": revisions[0] if revisions else None,
-        "last_change": last_change,
+        "latest": position_selectors.revision_last_change(user=request.user, position=position),
         "attachment_form": forms.AttachmentForm(),
         "cosign_form": forms.CoSignInviteForm(position=position),
         "is_author": is_author,
@@ -330,7 +325,7 @@ def position_amend(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def position_revisions(request: HttpRequest, pk: int) -> HttpResponse:
     position = position_selectors.position_get_for(user=request.user, position_id=pk)
-    revisions = position_selectors.revision_list_with_diffs(position=position)
+    revisions = position_selectors.revision_list_with_diffs(user=request.user, position=position)
     return render(request, "consultations/positions/revisions.html", {"position": position, "revisions": revisions})
 
 

@@ -70,9 +70,10 @@ def test_revision_diff_of_a_revision_with_itself_is_empty(amended):
 def test_revision_history_is_newest_first_and_the_first_revision_has_no_diff(cast, amended):
     position_amend(by=cast.delegate_a, position=amended, data={"body": "Texto nuevo"})
 
-    history = revision_list_with_diffs(position=amended)
+    history = revision_list_with_diffs(user=cast.delegate_a, position=amended)
 
-    assert [revision.number for revision, _ in history] == [3, 2, 1]
-    assert [diff.field for diff in history[0][1]] == ["body"]
-    assert history[0][1][0].lines == [("+", "Texto nuevo")]
-    assert history[-1][1] == []
+    assert [entry.revision.number for entry in history] == [3, 2, 1]
+    assert [diff.field for diff in history[0].diff] == ["body"]
+    assert history[0].diff[0].lines == [("+", "Texto nuevo")]
+    assert history[-1].diff == []
+    assert history[-1].previous is None

@@ -86,9 +86,20 @@ rules.add_perm("consultations.sign_off_position", is_coordinator_of_author_org &
 rules.add_perm("consultations.sign_off_amendment", is_coordinator_of_author_org & is_filed_and_open)
 rules.add_perm("consultations.amend_position", is_member_of_author_org & is_filed_and_open & round_accepts_input)
 rules.add_perm("consultations.withdraw_position", is_member_of_author_org & is_filed_and_open)
+
+
+@rules.predicate
+def changes_without_signoff(user, position: Position) -> bool:
+    """Whether the user may change the filed text alone: always, unless the organisation requires sign-off and the
+    user is not its coordinator."""
+    return not position.organisation.requires_signoff or position.organisation_id in user_coordinated_organisation_ids(
+        user
+    )
+
+
 rules.add_perm(
     "consultations.add_attachment",
-    is_member_of_author_org & (is_draft | (is_filed_and_open & round_accepts_input)),
+    is_member_of_author_org & (is_draft | (is_filed_and_open & round_accepts_input & changes_without_signoff)),
 )
 rules.add_perm("consultations.delete_attachment", is_member_of_author_org & is_draft)
 rules.add_perm("consultations.invite_cosigner", is_member_of_author_org & (is_draft | is_filed_and_open))

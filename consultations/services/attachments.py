@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from consultations.models import Attachment, Position
+from consultations.models import Attachment, Membership, Position
 from consultations.models.positions import CLOSED_STATUSES, UNFILED_STATUSES
 from consultations.selectors.rounds import round_next_open
 from consultations.services.audit import audit_record
@@ -119,9 +119,19 @@ def detect_kind(upload: UploadedFile) -> str:
 @transaction.atomic
 def attachment_add(*, by: User, position: Position, upload: UploadedFile, now: dt.datetime | None = None) -> Attachment:
     position = lock_position(position.pk)
-    membership_require(user=by, organisation_id=position.organisation_id)
+    membership = membership_require(user=by, organisation_id=position.organisation_id)
     if position.status in CLOSED_STATUSES:
         raise ValidationError(_("This position is closed; no attachments can be added."), code="closed")
+    filed = position.status not in UNFILED_STATUSES
+    if filed and position.organisation.requires_signoff and membership.role != Membership.Role.COORDINATOR:
+        # A file added to a filed position is part of its next revision: like any amendment, it needs sign-off.
+        raise ValidationError(
+            _(
+                "In your organisation a filed position changes only with the coordinator's sign-off: ask your "
+                "coordinator to add this file."
+            ),
+            code="signoff",
+        )
     if position.status not in UNFILED_STATUSES and not position.round.accepts_input_at(now or timezone.now()):
         raise RoundClosed(position.round, round_next_open(exclude=position.round))
     name = clean_file_name(upload.name or "")

@@ -506,3 +506,27 @@ def test_someone_outside_the_organisation_cannot_delete_an_attachment(
 
     assert stored_files(media_root) == before_files
     assert db_counts() == before
+
+
+def test_a_delegate_cannot_change_a_filed_position_with_a_file_where_sign_off_is_required(
+    cast, chapter, open_round, media_root
+):
+    cast.org_a.requires_signoff = True
+    cast.org_a.save()
+    position = draft(organisation=cast.org_a, by=cast.delegate_a, chapter=chapter, round=open_round)
+    position = position_file(by=cast.coordinator_a, position=position)
+    revisions = position.revisions.count()
+
+    error = _assert_refused_and_nothing_stored(
+        by=cast.delegate_a,
+        position=position,
+        file=upload("anexo.pdf", pdf_bytes()),
+        media_root=media_root,
+        code="signoff",
+    )
+    assert "coordinator" in error.messages[0]
+    assert position.revisions.count() == revisions
+
+    # The coordinator, whose sign-off it would need, adds it.
+    attachment_add(by=cast.coordinator_a, position=position, upload=upload("anexo.pdf", pdf_bytes()))
+    assert position.attachments.count() == 1

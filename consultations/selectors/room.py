@@ -110,12 +110,14 @@ def can_brief(user: User, chapter: Chapter | int) -> bool:
 
 
 def can_ask(user: User, chapter: Chapter | int) -> bool:
-    """Only the negotiator of a chapter asks its room a question."""
+    """The negotiator of a chapter asks its room a question, and so does the chief negotiator's team (any chapter)."""
     profile = user_official_profile(user)
-    if profile is None or not user.is_active or not profile.is_negotiator:
+    if profile is None or not user.is_active:
         return False
+    if profile.is_coordinator:
+        return True
     chapter_id = chapter if isinstance(chapter, int) else chapter.pk
-    return chapter_id in user_official_chapter_ids(user)
+    return profile.is_negotiator and chapter_id in user_official_chapter_ids(user)
 
 
 def can_read_answers(user: User, question: RoomQuestion) -> bool:
@@ -139,8 +141,13 @@ def briefing_chapter_list_for(*, user: User) -> QuerySet[Chapter]:
 
 
 def question_chapter_list_for(*, user: User) -> QuerySet[Chapter]:
+    """The chapters whose room the user may ask (see ``can_ask``)."""
     profile = user_official_profile(user)
-    if profile is None or not user.is_active or not profile.is_negotiator:
+    if profile is None or not user.is_active:
+        return Chapter.objects.none()
+    if profile.is_coordinator:
+        return Chapter.objects.order_by("number")
+    if not profile.is_negotiator:
         return Chapter.objects.none()
     return Chapter.objects.filter(pk__in=user_official_chapter_ids(user)).order_by("number")
 

@@ -91,6 +91,23 @@ def room_question_close(*, by: User, question: RoomQuestion) -> RoomQuestion:
     return question
 
 
+@transaction.atomic
+def room_question_reopen(*, by: User, question: RoomQuestion) -> RoomQuestion:
+    """Take answers again after closing early, until the original deadline (answers given so far are kept)."""
+    question = RoomQuestion.objects.select_for_update().get(pk=question.pk)
+    if not can_ask(by, question.chapter_id):
+        raise PermissionDenied(_("Only the chapter's negotiator reopens its questions."))
+    if question.closed_at is None or question.response_deadline <= timezone.now():
+        raise ValidationError(
+            _("Only a question closed before its deadline can be reopened, and only until that deadline."),
+            code="not_reopenable",
+        )
+    question.closed_at = None
+    question.save(update_fields=["closed_at"])
+    audit_record(actor=by, action="room_question.reopen", target=question)
+    return question
+
+
 def _answering_organisation(*, by: User, question: RoomQuestion, organisation: Organisation | None) -> int:
     room_org_ids = room_organisation_ids_for(user=by, chapter=question.chapter)
     if organisation is not None:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("room-questions/<int:pk>/", room.room_question_detail, name="room_question_detail"),
     path("room-questions/<int:pk>/answer/", room.room_answer_save, name="room_answer_save"),
     path("room-questions/<int:pk>/close/", room.room_question_close, name="room_question_close"),
+    path("room-questions/<int:pk>/reopen/", room.room_question_reopen, name="room_question_reopen"),
     path("room-questions/<int:pk>/answers/", room.room_question_answers, name="room_question_answers"),
     path("room-questions/<int:pk>/answers.csv", room.room_question_export, name="room_question_export"),
 ]

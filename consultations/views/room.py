@@ -27,8 +27,8 @@ from consultations.selectors.roles import user_organisation_ids
 from consultations.services import briefings as briefing_services
 from consultations.services import room_questions as question_services
 from consultations.views.helpers import (
+    act,
     add_service_error,
-    error_text,
     form_page,
     initial_chapter,
     render_filtered_list,
@@ -199,6 +199,7 @@ def _question_context(request: HttpRequest, question: RoomQuestion, **extra: obj
         "is_open": question.is_open,
         "can_read_answers": room_selectors.can_read_answers(request.user, question),
         "can_close": room_selectors.can_ask(request.user, question.chapter_id),
+        "can_reopen": question.closed_at is not None and question.response_deadline > timezone.now(),
         **extra,
     }
 
@@ -248,18 +249,28 @@ def room_answer_save(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "consultations/room/question_detail.html#answer-panel", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def room_question_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Closing stops every answer at once: a confirmation page first (it can be reopened until the deadline)."""
     question = room_selectors.room_question_get_for(user=request.user, question_id=pk)
-    try:
-        question_services.room_question_close(by=request.user, question=question)
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, _("The question is closed; organisations can no longer answer or change answers."))
+    if not room_selectors.can_ask(request.user, question.chapter_id):
+        raise Http404
+    if request.method == "GET":
+        return render(request, "consultations/room/question_close.html", {"question": question})
+    done = _("The question is closed; organisations can no longer answer or change answers.")
+    act(request, lambda: question_services.room_question_close(by=request.user, question=question), done)
+    return redirect("consultations:room_question_detail", pk=question.pk)
+
+
+@require_POST
+@login_required
+def room_question_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    question = room_selectors.room_question_get_for(user=request.user, question_id=pk)
+    if not room_selectors.can_ask(request.user, question.chapter_id):
+        raise Http404
+    done = _("The question is open again until its deadline; the answers given so far are kept.")
+    act(request, lambda: question_services.room_question_reopen(by=request.user, question=question), done)
     return redirect("consultations:room_question_detail", pk=question.pk)
 
 

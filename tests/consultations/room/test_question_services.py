@@ -45,8 +45,8 @@ def test_negotiator_asks_the_room_and_it_is_audited_and_announced(room, chapter,
     assert AuditEvent.objects.filter(action="room_question.ask", target_id=question.pk, actor=room.negotiator).exists()
 
 
-@pytest.mark.parametrize("who", ["delegate_a", "official_of_chapter", "coordinator", "admin"])
-def test_only_the_chapters_negotiator_asks(room, cast, chapter, open_round, who):
+@pytest.mark.parametrize("who", ["delegate_a", "official_of_chapter", "admin"])
+def test_only_the_chapters_negotiator_or_the_coordinator_asks(room, cast, chapter, open_round, who):
     with pytest.raises(PermissionDenied):
         ask(getattr(cast, who), chapter, open_round)
 
@@ -154,9 +154,40 @@ def test_closed_question_refuses_answers_naming_when_it_closed(room, cast):
         answer(cast.delegate_a, question)
 
 
-def test_only_the_negotiator_closes_a_question(room, cast):
+def test_only_the_negotiator_or_the_coordinator_closes_a_question(room, cast):
     with pytest.raises(PermissionDenied):
-        question_services.room_question_close(by=cast.coordinator, question=room.question)
+        question_services.room_question_close(by=cast.official_of_other_chapter, question=room.question)
+    with pytest.raises(PermissionDenied):
+        question_services.room_question_close(by=cast.delegate_a, question=room.question)
+    assert question_services.room_question_close(by=cast.coordinator, question=room.question).closed_at
+
+
+def test_a_question_closed_early_reopens_until_its_deadline_keeping_its_answers(room, cast):
+    answer(cast.delegate_a, room.question, "Antes del cierre")
+    question_services.room_question_close(by=room.negotiator, question=room.question)
+
+    reopened = question_services.room_question_reopen(by=room.negotiator, question=room.question)
+
+    assert reopened.closed_at is None and reopened.is_open
+    assert AuditEvent.objects.filter(action="room_question.reopen", target_id=reopened.pk).exists()
+    answer(cast.delegate_a, reopened, "Después de reabrir")
+    assert RoomAnswer.objects.get(question=reopened).text == "Después de reabrir"
+    with pytest.raises(PermissionDenied):
+        question_services.room_question_reopen(by=cast.delegate_a, question=reopened)
+
+
+def test_a_question_past_its_deadline_cannot_be_reopened(room, cast):
+    question_services.room_question_close(by=room.negotiator, question=room.question)
+    question = past_deadline(room.question)
+    with pytest.raises(ValidationError):
+        question_services.room_question_reopen(by=room.negotiator, question=question)
+
+
+def test_the_coordinator_asks_the_room_of_any_chapter(room, cast, chapter, other_chapter):
+    from consultations.selectors.room import question_chapter_list_for
+
+    assert set(question_chapter_list_for(user=cast.coordinator)) >= {chapter, other_chapter}
+    assert not question_chapter_list_for(user=cast.official_of_other_chapter).exists()
 
 
 def test_empty_answer_is_refused(room, cast):

@@ -51,7 +51,7 @@ MATRIX = {
                                     "export": HIDDEN, "briefing_edit": HIDDEN, "briefing_create": ALLOWED,
                                     "question_create": ALLOWED},
     "coordinator": {"briefing_detail": ALLOWED, "question_detail": ALLOWED, "answers": ALLOWED, "export": ALLOWED,
-                    "briefing_edit": ALLOWED, "briefing_create": ALLOWED, "question_create": HIDDEN},
+                    "briefing_edit": ALLOWED, "briefing_create": ALLOWED, "question_create": ALLOWED},
 }  # fmt: skip
 
 
@@ -237,14 +237,30 @@ def test_delegate_sees_only_its_own_organisations_answer(client, cast, room, cha
     assert "Respuesta secreta de B" not in content
 
 
-def test_negotiator_closes_the_question(client, cast, room):
+def test_negotiator_closes_the_question_after_confirming_and_can_reopen_it(client, cast, room):
+    url = reverse("consultations:room_question_close", args=[room.question.pk])
     client.force_login(cast.delegate_a)
-    assert client.post(reverse("consultations:room_question_close", args=[room.question.pk])).status_code == 404
+    assert client.post(url).status_code == 404
+    assert client.get(url).status_code == 404
     client.force_login(room.negotiator)
-    response = client.post(reverse("consultations:room_question_close", args=[room.question.pk]))
-    assert response.status_code == 302
+
+    detail = client.get(reverse("consultations:room_question_detail", args=[room.question.pk])).content.decode()
+    assert f'href="{url}"' in detail  # the button leads to a confirmation, it does not close at once
+    confirm = client.get(url)
+    assert confirm.status_code == 200
+    room.question.refresh_from_db()
+    assert room.question.closed_at is None
+
+    assert client.post(url).status_code == 302
     room.question.refresh_from_db()
     assert room.question.closed_at is not None
+
+    detail = client.get(reverse("consultations:room_question_detail", args=[room.question.pk])).content.decode()
+    reopen = reverse("consultations:room_question_reopen", args=[room.question.pk])
+    assert f'action="{reopen}"' in detail
+    assert client.post(reopen).status_code == 302
+    room.question.refresh_from_db()
+    assert room.question.closed_at is None
 
 
 def test_question_list_puts_open_questions_first_with_a_countdown(client, cast, room, chapter, open_round):

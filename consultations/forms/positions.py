@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from consultations.forms.fields import ChapterChoiceField, SingleLineFieldsMixin
 from consultations.models import Chapter, Confidentiality, Organisation, Position, PositionStatus, Round, Stance
 from consultations.models.positions import CONTENT_FIELDS
-from consultations.selectors.rounds import round_list_targetable
+from consultations.selectors.rounds import round_list_taking_input, round_list_targetable
 from consultations.services.errors import VersionRequired
 
 HS_LINE = re.compile(r"^\d{4}(\.?\d{2}){0,3}$")
@@ -135,7 +135,7 @@ class AmendForm(PositionContentForm):
 class PositionFilterForm(forms.Form):
     round = forms.ModelChoiceField(
         label=_("Round"),
-        queryset=Round.objects.exclude(kind=Round.Kind.MILESTONE),
+        queryset=round_list_taking_input(),
         required=False,
         empty_label=_("All"),
     )

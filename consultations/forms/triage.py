@@ -13,6 +13,7 @@ from consultations.models import Chapter, Organisation, PositionStatus, Priority
 from consultations.models.positions import UNFILED_STATUSES
 from consultations.models.triage import FINAL_STATUSES, TRANSITIONS
 from consultations.selectors.roles import user_official_chapter_ids, user_official_profile
+from consultations.selectors.rounds import round_list_taking_input
 from consultations.selectors.triage import SORTS, TriageFilters, officials_for_chapter, officials_for_user
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ class TriageFilterForm(forms.Form):
         self.fields["chapter"].empty_label = (
             _("All chapters") if profile is not None and profile.is_coordinator else _("All my chapters")
         )
-        self.fields["round"].queryset = Round.objects.order_by("-starts_on", "-id")
+        self.fields["round"].queryset = round_list_taking_input()
         self.fields["round"].empty_label = _("All rounds")
         self.fields["organisation"].empty_label = _("All organisations")
         self.fields["sector"].empty_label = _("All sectors")

@@ -31,6 +31,7 @@ from consultations.selectors.roles import (
     user_official_profile,
     user_organisation_ids,
 )
+from consultations.selectors.rounds import PICKER_ORDER
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -153,8 +154,9 @@ def question_chapter_list_for(*, user: User) -> QuerySet[Chapter]:
 
 
 def room_round_list() -> QuerySet[Round]:
-    """Rounds a briefing or question may be about: any not cancelled, latest first."""
-    return Round.objects.filter(cancelled_at__isnull=True).order_by("-starts_on", "-id")
+    """Rounds a briefing or question may be about: any meeting not cancelled (a ministerial without a call for
+    positions too, but not a milestone), latest first like every round picker."""
+    return Round.objects.filter(cancelled_at__isnull=True).exclude(kind=Round.Kind.MILESTONE).order_by(*PICKER_ORDER)
 
 
 def room_round_current(*, now: dt.datetime | None = None) -> Round | None:

@@ -46,12 +46,20 @@ def round_next_open(*, now: dt.datetime | None = None, exclude: Round | None = N
     return found
 
 
+# The one order of every round picker: the latest first.
+PICKER_ORDER = ("-starts_on", "-id")
+
+
+def round_list_taking_input() -> QuerySet[Round]:
+    """Rounds with a call for positions (milestones and meetings without one never take positions), for the pickers
+    that filter positions."""
+    return Round.objects.filter(submission_deadline__isnull=False).order_by(*PICKER_ORDER)
+
+
 def round_list_targetable() -> QuerySet[Round]:
     """Rounds a draft may target: not over, not cancelled, and taking positions."""
     today = timezone.localdate()
-    return Round.objects.filter(
-        cancelled_at__isnull=True, submission_deadline__isnull=False, ends_on__gte=today
-    ).order_by("starts_on")
+    return round_list_taking_input().filter(cancelled_at__isnull=True, ends_on__gte=today)
 
 
 def round_list_with_position_counts() -> QuerySet[Round]:

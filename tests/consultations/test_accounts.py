@@ -513,3 +513,13 @@ def test_sign_out_from_the_header(cast, client):
     response = client.post(reverse("account_logout"))
     assert response.status_code == 302
     assert signed_in_user_id(client) is None
+
+
+def test_the_members_page_marks_your_own_row_and_offers_no_remove_on_it(client, cast) -> None:
+    client.force_login(cast.coordinator_a)
+    page = client.get(reverse("consultations:member_list"), {"organisation": cast.org_a.pk}).content.decode()
+    own = Membership.objects.get(user=cast.coordinator_a, organisation=cast.org_a)
+    other = Membership.objects.get(user=cast.delegate_a, organisation=cast.org_a)
+    assert reverse("consultations:member_remove", args=[own.pk]) not in page
+    assert reverse("consultations:member_remove", args=[other.pk]) in page
+    assert "badge-you" in page

@@ -32,6 +32,15 @@ FALLBACKS: dict[str, Any] = {
 }
 
 
+def redis_cache(url: str) -> dict[str, Any]:
+    """The CACHES entry for a Redis at ``url``: fail open, half a second at most per call."""
+    return {
+        "BACKEND": "usmca.cache.FailOpenRedisCache",
+        "LOCATION": url,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+
+
 class FailOpenRedisCache(RedisCache):
     _down_until = 0.0
 

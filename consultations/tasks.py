@@ -1,8 +1,9 @@
 """Celery tasks: thin, idempotent, ids in. The work happens in services.
 
 Results are not stored (``CELERY_TASK_IGNORE_RESULT``; the return values are for logs and eager tests): nothing
-waits on them, and storing them would make every task depend on the result backend too. Failed e-mails are not retried by Celery: each ``Delivery`` records its
-own retry schedule, which the reconciler (beat) drives, so a worker restart loses no retry.
+waits on them, and storing them would make every task depend on the result backend too. Failed e-mails are not
+retried by Celery: each ``Delivery`` records its own retry schedule, which the reconciler (beat) drives, so a
+worker restart loses no retry.
 """
 
 from __future__ import annotations

@@ -151,7 +151,11 @@ def _settle_failure(delivery: Delivery, token: uuid.UUID, error: BaseException) 
 def deliveries_reconcile(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Beat's driver of every delivery: settle expired leases, queue what is due, republish lost tasks."""
     now = now or timezone.now()
-    interrupted = Delivery.objects.filter(status=Status.SENDING, lease_expires_at__lt=now).update(
+    # Rows marked "sending" before leases existed have none: their attempt's start stands in for it.
+    expired = Q(lease_expires_at__lt=now) | Q(
+        lease_expires_at__isnull=True, attempted_at__lt=now - _seconds("DELIVERY_LEASE")
+    )
+    interrupted = Delivery.objects.filter(expired, status=Status.SENDING).update(
         status=Status.UNKNOWN, last_error=INTERRUPTED, lease_expires_at=None
     )
     horizon = _seconds("DELIVERY_EXPECTED_WITHIN")

@@ -2,7 +2,9 @@
 
 Each user chooses per kind: immediately (in-app and e-mail), in the digest only (in-app; the next digest lists
 it), or off. Tasks call these services after the change has committed (through the outbox). Every e-mail is a
-``Delivery`` row unique per (kind, source, recipient), so a retried task skips those already sent.
+``Delivery`` row unique per (kind, source, recipient), so a task run twice sends nothing twice; the e-mail is
+rendered from its source (the triage event, the invitation, the briefing or question) whenever it is sent or
+resent, and sending, retrying and settling it is ``consultations.services.deliveries``' job.
 """
 
 from __future__ import annotations

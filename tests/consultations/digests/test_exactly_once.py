@@ -277,6 +277,8 @@ def test_every_beat_job_settles_what_a_dead_worker_left(
     long_ago = timezone.now() - dt.timedelta(hours=1)
     interrupted = _delivery(room, user=room.cast.delegate_a, status=S.SENDING, attempts=1, lease_expires_at=long_ago)
     taken = _delivery(room, user=room.cast.delegate_b, next_attempt_at=long_ago)
+    # Marked "sending" by a release without leases: its attempt's start stands in for the lease.
+    legacy = _delivery(room, user=room.cast.coordinator_a, status=S.SENDING, attempts=1, attempted_at=long_ago)
     Round.objects.filter(pk=room.round.pk).update(digest_dispatched_at=long_ago)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -284,5 +286,6 @@ def test_every_beat_job_settles_what_a_dead_worker_left(
             app.tasks[entry["task"]].apply(args=entry.get("args", ()), kwargs=entry.get("kwargs", {}))
 
     assert _reload(interrupted).status == S.UNKNOWN
+    assert _reload(legacy).status == S.UNKNOWN
     assert _reload(taken).status == S.SENT
     assert [message.to for message in mailoutbox] == [[room.cast.delegate_b.email]]

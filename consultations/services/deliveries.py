@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -123,7 +123,7 @@ def delivery_send(*, delivery_id: int, attempt: int) -> bool:
     return True
 
 
-def _held(delivery: Delivery, token: uuid.UUID):  # noqa: ANN202
+def _held(delivery: Delivery, token: uuid.UUID) -> QuerySet[Delivery]:
     """The delivery, only while this attempt holds it (a late answer may still settle an expired lease)."""
     return Delivery.objects.filter(pk=delivery.pk, lease_token=token, status__in=(Status.SENDING, Status.UNKNOWN))
 
@@ -173,15 +173,19 @@ def deliveries_reconcile(*, now: dt.datetime | None = None) -> dict[str, int]:
     return {"interrupted": interrupted, "queued": len(due), "republished": republished}
 
 
+def _unconfirmed() -> ValidationError:
+    return ValidationError(
+        _(
+            "This e-mail may already have been delivered (its outcome is unknown). Confirm that you want to "
+            "send it again: the recipient may get it twice."
+        ),
+        code="unconfirmed",
+    )
+
+
 def _resendable(delivery: Delivery, *, confirm_unknown: bool) -> None:
     if delivery.status == Status.UNKNOWN and not confirm_unknown:
-        raise ValidationError(
-            _(
-                "This e-mail may already have been delivered (its outcome is unknown). Confirm that you want to "
-                "send it again: the recipient may get it twice."
-            ),
-            code="unconfirmed",
-        )
+        raise _unconfirmed()
     if delivery.status not in (Status.FAILED, Status.UNKNOWN):
         raise ValidationError(
             _("Only an e-mail that was not sent, or whose outcome is unknown, can be resent; this one is “%(status)s”.")
@@ -231,7 +235,7 @@ def delivery_resend_bulk(
     if status not in (Status.FAILED, Status.UNKNOWN):
         raise ValidationError(_("Only e-mails that were not sent or whose outcome is unknown can be resent."))
     if status == Status.UNKNOWN and not confirm_unknown:
-        _resendable(Delivery(status=status), confirm_unknown=False)
+        raise _unconfirmed()
     deliveries = Delivery.objects.select_for_update(of=("self",), skip_locked=True).filter(kind=kind, status=status)
     if key is not None:
         deliveries = deliveries.filter(key=key)

@@ -37,7 +37,19 @@ def held_by_another_transaction(sql: str, *params: Any) -> Iterator[None]:
 
 
 @pytest.fixture
-def event(cast: Any, chapter: Any, open_round: Any) -> TriageEvent:
+def event(cast: Any, chapter: Any, open_round: Any) -> Iterator[TriageEvent]:
+    """A status change whose notification has not run yet (the relay has not published it)."""
+    from usmca.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        yield _noted(cast, chapter, open_round)
+    finally:
+        app.conf.task_always_eager = previous
+
+
+def _noted(cast: Any, chapter: Any, open_round: Any) -> TriageEvent:
     factories.MembershipFactory(organisation=cast.org_a)  # three members in all
     position = factories.PositionFactory(
         organisation=cast.org_a, chapter=chapter, round=open_round, status=S.IN_REVIEW, filed_at=timezone.now()

@@ -23,6 +23,7 @@ from django.utils import timezone
 from consultations.models import OutboxMessage, Position, PositionStatus
 from tests import factories
 from tests.e2e.delivery_stack import RedisServer
+from tests.e2e.support import ROOT as ROOT_DIR
 from tests.e2e.support import short_tmp_dir
 from usmca.cache import redis_cache
 from usmca.celery import app
@@ -108,3 +109,107 @@ def test_with_redis_down_a_sign_in_works(redis_stopped: RedisServer, cast: Any) 
     wrong = Client().post(reverse("account_login"), {"login": cast.delegate_a.email, "password": "no-es-esta"})
     assert wrong.status_code == 200
     print(f"\nsign-in with the cache down: {elapsed * 1000:.0f} ms")
+
+
+def test_with_redis_down_a_live_server_keeps_answering_sign_ins_and_notifying_changes(
+    redis_stopped: RedisServer, cast: Any, chapter: Any, open_round: Any
+) -> None:
+    """gunicorn with two workers (four threads each), Redis stopped: four concurrent status changes that notify, and a sign-in page
+    beside them, all answer at once (before, three such requests froze a three-worker gunicorn for 18 s)."""
+    import concurrent.futures
+    import subprocess
+
+    import requests
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    from tests.e2e.delivery_stack import worker_database_url
+    from tests.e2e.support import OutputLog, child_env, free_port, kill_group, python_executable, wait_for
+
+    password = "clave-de-prueba-2026"
+    official = cast.official_of_chapter
+    # The server hashes with the production hashers, not the tests' fast one.
+    official.password = PBKDF2PasswordHasher().encode(password, "saltsaltsalt", iterations=1000)
+    official.save(update_fields=["password"])
+    positions = [
+        factories.PositionFactory(
+            organisation=cast.org_a,
+            chapter=chapter,
+            round=open_round,
+            status=PositionStatus.IN_REVIEW,
+            filed_at=timezone.now(),
+        )
+        for _ in range(4)
+    ]
+    folder = short_tmp_dir("cdjg-")
+    port = free_port()
+    log = OutputLog(folder / "gunicorn.log")
+    output = log.path.open("wb")
+    env = child_env(folder, DATABASE_URL=worker_database_url(), REDIS_URL=redis_stopped.url, DB_CONN_MAX_AGE="0")
+    server = subprocess.Popen(
+        [python_executable(), "-m", "gunicorn", "usmca.wsgi", "--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{port}"],
+        cwd=ROOT_DIR,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+
+        def up() -> bool:
+            try:
+                return requests.get(f"{base}/accounts/login/", timeout=2).status_code == 200
+            except requests.RequestException:
+                return False
+
+        wait_for(up, timeout=60, what="gunicorn", log=log)
+        for _ in range(4):  # both workers load the site before anything is timed
+            requests.get(f"{base}/accounts/login/", timeout=10)
+        session = requests.Session()
+        session.get(f"{base}/accounts/login/", timeout=5)
+        started = time.monotonic()
+        signed_in = session.post(
+            f"{base}/accounts/login/",
+            data={"login": official.email, "password": password},
+            headers={"X-CSRFToken": session.cookies["csrftoken"], "Referer": f"{base}/accounts/login/"},
+            allow_redirects=False,
+            timeout=10,
+        )
+        sign_in_seconds = time.monotonic() - started
+        assert signed_in.status_code == 302, (signed_in.status_code, log.tail())
+
+        def change(position: Position) -> tuple[int, float]:
+            begun = time.monotonic()
+            response = session.post(
+                f"{base}{reverse('consultations:triage_status', args=[position.pk])}",
+                data={
+                    "status": "declined",
+                    "response": "Fuera del mandato.",
+                    "triage_version": position.triage_version,
+                },
+                headers={"HX-Request": "true", "X-CSRFToken": session.cookies["csrftoken"], "Referer": base},
+                timeout=30,
+            )
+            return response.status_code, time.monotonic() - begun
+
+        def login_page() -> tuple[int, float]:
+            begun = time.monotonic()
+            return requests.get(f"{base}/accounts/login/", timeout=30).status_code, time.monotonic() - begun
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=5) as pool:
+            futures = [pool.submit(change, position) for position in positions] + [pool.submit(login_page)]
+            results = [future.result() for future in futures]
+    finally:
+        kill_group(server)
+        output.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    assert [code for code, _seconds in results] == [200] * 5, (results, log.tail())
+    slowest = max(seconds for _code, seconds in results)
+    assert slowest < QUICK, f"a request took {slowest:.2f}s with Redis down: {results}"
+    assert sign_in_seconds < QUICK
+    assert OutboxMessage.objects.filter(published_at__isnull=True).count() == 4
+    assert Position.objects.filter(pk__in=[p.pk for p in positions], status=PositionStatus.DECLINED).count() == 4
+    print(
+        f"\nlive, Redis down: sign-in {sign_in_seconds * 1000:.0f} ms; 4 notifying changes + login page, slowest "
+        f"{slowest * 1000:.0f} ms"
+    )

@@ -114,8 +114,9 @@ def test_with_redis_down_a_sign_in_works(redis_stopped: RedisServer, cast: Any) 
 def test_with_redis_down_a_live_server_keeps_answering_sign_ins_and_notifying_changes(
     redis_stopped: RedisServer, cast: Any, chapter: Any, open_round: Any
 ) -> None:
-    """gunicorn with two workers (four threads each), Redis stopped: four concurrent status changes that notify, and a sign-in page
-    beside them, all answer at once (before, three such requests froze a three-worker gunicorn for 18 s)."""
+    """gunicorn with two workers (four threads each), Redis stopped: four concurrent status changes that notify,
+    and a sign-in page beside them, all answer at once (before, three such requests froze a three-worker gunicorn
+    for 18 s)."""
     import concurrent.futures
     import subprocess
 
@@ -146,7 +147,8 @@ def test_with_redis_down_a_live_server_keeps_answering_sign_ins_and_notifying_ch
     output = log.path.open("wb")
     env = child_env(folder, DATABASE_URL=worker_database_url(), REDIS_URL=redis_stopped.url, DB_CONN_MAX_AGE="0")
     server = subprocess.Popen(
-        [python_executable(), "-m", "gunicorn", "usmca.wsgi", "--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{port}"],
+        [python_executable(), "-m", "gunicorn", "usmca.wsgi", "--workers", "2", "--threads", "4"]
+        + ["--bind", f"127.0.0.1:{port}"],
         cwd=ROOT_DIR,
         env=env,
         stdout=output,

@@ -10,7 +10,7 @@ PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 \
 	$(sort $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3)) \
 	$(wildcard /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]) python3 python
 
-.PHONY: help setup run test check lint format messages browser clean-db drill-deadline load-deadline
+.PHONY: help setup run test check lint format messages browser clean-db drill-deadline load-deadline drill-redis drill-worker drill-smtp
 
 help:
 	@echo "make run    – set up, migrate, load USMCA and demo data, start web + worker + beat on http://127.0.0.1:8000"
@@ -18,6 +18,7 @@ help:
 	@echo "make check  – Django system checks, migrations up to date, ruff"
 	@echo "make drill-deadline – concurrent filings against a live gunicorn; fails on any loss, duplicate or 5xx"
 	@echo "make load-deadline  – locust: 300 delegates for 60 s against gunicorn with 12 workers (loopback)"
+	@echo "make drill-redis | drill-worker | drill-smtp – fault drills: expected vs observed e-mails, non-zero on loss or duplicate"
 
 $(STAMP):
 	@set -e; py=""; rm -f $(VENV)/.installed-*; \
@@ -70,6 +71,16 @@ load-deadline: setup
 format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Fault drills (tests/e2e/test_drills.py) at full size: a real worker and beat on a Redis of their own and an SMTP
+# sink, stopped, restarted or killed. Each prints expected against observed e-mails and fails on any loss or duplicate.
+DRILL = DRILL_SCALE=full $(PY) -m pytest -p no:cacheprovider -q -s tests/e2e/test_drills.py
+drill-redis: setup
+	$(DRILL) -k redis
+drill-worker: setup
+	$(DRILL) -k worker
+drill-smtp: setup
+	$(DRILL) -k smtp
 
 messages: setup
 	$(PY) manage.py makemessages -l es -l en --no-obsolete --ignore=.venv --ignore=var

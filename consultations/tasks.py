@@ -1,18 +1,31 @@
-"""Celery tasks: thin, idempotent, ids in. The work happens in services."""
+"""Celery tasks: thin, idempotent, ids in. The work happens in services.
+
+Results are not stored (``CELERY_TASK_IGNORE_RESULT``; the return values are for logs and eager tests): nothing
+waits on them, and storing them would make every task depend on the result backend too. Failed e-mails are not
+retried by Celery: each ``Delivery`` records its own retry schedule, which the reconciler (beat) drives, so a
+worker restart loses no retry.
+"""
 
 from __future__ import annotations
 
-from smtplib import SMTPException
+from typing import Any
 
 from celery import shared_task
+from celery.signals import task_success
 
+from consultations.services import deliveries as delivery_services
 from consultations.services import digests as digest_services
 from consultations.services import invitations as invitation_services
 from consultations.services import notifications as notification_services
 from consultations.services import outbox as outbox_services
 
 
-@shared_task
+@task_success.connect
+def _outbox_task_completed(sender: Any = None, **kwargs: Any) -> None:
+    outbox_services.outbox_complete(task_id=getattr(sender.request, "id", None) or "")
+
+
+@shared_task(ignore_result=False)
 def health_ping() -> str:
     """Answers "pong" from a worker: used to check that the broker and a worker round-trip."""
     return "pong"
@@ -23,14 +36,14 @@ def invitations_purge_expired() -> int:
     return invitation_services.invitation_purge_expired()
 
 
-@shared_task(acks_late=True, autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)
+@shared_task(acks_late=True)
 def position_update_notify(event_id: int) -> int:
     return notification_services.position_update_notify(event_id=event_id)
 
 
 @shared_task
 def outbox_flush() -> int:
-    """Publish the tasks whose on-commit publish failed (the broker was down). Scheduled by beat."""
+    """Publish what waits in the outbox (the relay thread of beat does this continuously; this is by hand)."""
     return outbox_services.outbox_flush()
 
 
@@ -39,31 +52,37 @@ def digests_dispatch_due() -> int:
     return digest_services.digests_dispatch_due()
 
 
-@shared_task(acks_late=True, autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)
+@shared_task(acks_late=True)
+def delivery_send(delivery_id: int, attempt: int = 0) -> bool:
+    return delivery_services.delivery_send(delivery_id=delivery_id, attempt=attempt)
+
+
+@shared_task(acks_late=True)
 def digest_send(delivery_id: int) -> bool:
-    return digest_services.digest_send(delivery_id=delivery_id)
+    """Messages queued before delivery_send existed."""
+    return delivery_services.delivery_send(delivery_id=delivery_id, attempt=0)
 
 
-@shared_task(acks_late=True, autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)
+@shared_task
+def deliveries_reconcile() -> dict[str, int]:
+    return delivery_services.deliveries_reconcile()
+
+
+@shared_task(acks_late=True)
 def cosignature_invite_notify(cosignature_id: int) -> int:
     return notification_services.cosignature_invite_notify(cosignature_id=cosignature_id)
 
 
-@shared_task(acks_late=True, autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)
+@shared_task(acks_late=True)
 def briefing_notify(briefing_id: int) -> int:
     return notification_services.briefing_notify(briefing_id=briefing_id)
 
 
-@shared_task(acks_late=True, autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)
+@shared_task(acks_late=True)
 def room_question_notify(question_id: int) -> int:
     return notification_services.room_question_notify(question_id=question_id)
 
 
-@shared_task(acks_late=True, autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)
+@shared_task(acks_late=True)
 def room_deadlines_notify() -> int:
     return notification_services.room_deadlines_notify()
-
-
-@shared_task
-def digests_recover_stalled() -> int:
-    return digest_services.digests_recover_stalled()

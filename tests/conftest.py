@@ -30,8 +30,9 @@ def eager_celery(settings):
     """Run Celery tasks in this process (the outbox too): no test drops a message into the project's broker."""
     from usmca.celery import app
 
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Read before the settings change: Celery loads its configuration from the settings on first use.
     previous = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
     try:

@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from usmca import broker, embedded
+from usmca import broker, cache, embedded
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("USMCA_VAR_DIR", BASE_DIR / "var")).resolve()
@@ -126,7 +126,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Fails open with short timeouts (usmca/cache.py): Redis down must not stop sign-ins or hang requests.
+    CACHES = {"default": cache.redis_cache(REDIS_URL)}
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": VAR_DIR / "cache"}
@@ -216,14 +217,15 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if os.environ.get("EMAIL_HOST"):
     MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            # Django's SMTP backend, telling "not sent" from "outcome unknown" (usmca/smtp.py).
+            "BACKEND": "usmca.smtp.EmailBackend",
             "OPTIONS": {
                 "host": os.environ["EMAIL_HOST"],
                 "port": int(os.environ.get("EMAIL_PORT", "25")),
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
                 "use_tls": env_bool("EMAIL_USE_TLS", default=False),
-                "timeout": 30,
+                "timeout": int(os.environ.get("EMAIL_TIMEOUT", "15")),
             },
         }
     }
@@ -244,9 +246,17 @@ if CELERY_BROKER_URL == "filesystem://":
     CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", broker.filesystem_result_backend(VAR_DIR))
     broker.make_folders(VAR_DIR)
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
     CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
 CELERY_RESULT_EXPIRES = 3600
+# Nothing waits on task results (health_ping asks for its own); storing them ties every publish to the backend.
+CELERY_TASK_IGNORE_RESULT = True
+# Publishing is the relay's job (a request never publishes): when the broker is down, fail fast and let the relay
+# try again, rather than block.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 5
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -255,10 +265,30 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # django-celery-beat has no release for Django 6.1: the schedule lives here.
+
+# E-mail deliveries (consultations/services/deliveries.py). Seconds; the environment may shorten them (drills, tests).
+# A transient SMTP failure is retried after each step of the schedule in turn (1, 2, 5, 10, 20, 30 and 30 minutes:
+# 98 minutes in all), then the delivery is "not sent" for an admin to resend.
+DELIVERY_RETRY_SCHEDULE = [int(step) for step in env_list("DELIVERY_RETRY_SCHEDULE", "60,120,300,600,1200,1800,1800")]
+# How long one attempt may stay "sending" before it counts as interrupted (outcome unknown). Longer than a whole
+# SMTP conversation at EMAIL_TIMEOUT; with the reconciler's period, a stalled send shows within 2 minutes.
+DELIVERY_LEASE = int(os.environ.get("DELIVERY_LEASE", "60"))
+# A delivery or outbox task not done this long after it was queued was lost (a broker restarted without its queue):
+# the reconciler queues it again. Duplicates are harmless (unique rows, attempt tokens); this only bounds the wait.
+DELIVERY_EXPECTED_WITHIN = int(os.environ.get("DELIVERY_EXPECTED_WITHIN", "300"))
+OUTBOX_EXPECTED_WITHIN = int(os.environ.get("OUTBOX_EXPECTED_WITHIN", "300"))
+OUTBOX_MAX_PUBLISHES = 10
+DELIVERY_RECONCILE_EVERY = float(os.environ.get("DELIVERY_RECONCILE_EVERY", "30"))
+# The outbox relay (a thread of the beat process) looks for messages to publish this often.
+OUTBOX_RELAY_INTERVAL = float(os.environ.get("OUTBOX_RELAY_INTERVAL", "1"))
+# django-celery-beat has no release for Django 6.1: the schedule lives here.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
-    "outbox-flush": {"task": "consultations.tasks.outbox_flush", "schedule": 30.0},
+    "deliveries-reconcile": {
+        "task": "consultations.tasks.deliveries_reconcile",
+        "schedule": DELIVERY_RECONCILE_EVERY,
+        "options": {"expires": DELIVERY_RECONCILE_EVERY},
+    },
     "digests-dispatch-due": {"task": "consultations.tasks.digests_dispatch_due", "schedule": 300.0},
-    "digests-recover-stalled": {"task": "consultations.tasks.digests_recover_stalled", "schedule": 300.0},
     "room-deadlines-notify": {"task": "consultations.tasks.room_deadlines_notify", "schedule": 900.0},
     "invitations-purge-expired": {"task": "consultations.tasks.invitations_purge_expired", "schedule": 3600.0},
 }

@@ -15,15 +15,27 @@ def delivery_list_for_round(*, round: Round, status: str | None = None) -> Query
     return deliveries.order_by("kind", "status", "recipient__email")
 
 
+def _counts(deliveries: QuerySet[Delivery], kinds: list[str] | tuple[str, ...]) -> dict[str, dict[str, int]]:
+    counts = {kind: dict.fromkeys(Delivery.Status.values, 0) for kind in kinds}
+    for row in deliveries.values("kind", "status").annotate(n=Count("id")).order_by():
+        counts.setdefault(row["kind"], dict.fromkeys(Delivery.Status.values, 0))[row["status"]] = row["n"]
+    return counts
+
+
 def delivery_counts_for_round(*, round: Round) -> dict[str, dict[str, int]]:
     """{kind: {status: count}} for the round's digests, every status present (zero when none)."""
-    counts = {kind: dict.fromkeys(Delivery.Status.values, 0) for kind in DIGEST_KINDS}
-    rows = (
-        Delivery.objects.filter(key=digest_delivery_key(round), kind__in=DIGEST_KINDS)
-        .values("kind", "status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in rows:
-        counts[row["kind"]][row["status"]] = row["n"]
-    return counts
+    return _counts(Delivery.objects.filter(key=digest_delivery_key(round), kind__in=DIGEST_KINDS), DIGEST_KINDS)
+
+
+def delivery_list_notifications(*, kind: str | None = None, status: str | None = None) -> QuerySet[Delivery]:
+    """Notification e-mails (everything that is not a digest), newest first."""
+    deliveries = Delivery.objects.exclude(kind__in=DIGEST_KINDS).select_related("recipient")
+    if kind:
+        deliveries = deliveries.filter(kind=kind)
+    if status:
+        deliveries = deliveries.filter(status=status)
+    return deliveries.order_by("-created_at", "-id")
+
+
+def delivery_counts_notifications() -> dict[str, dict[str, int]]:
+    return _counts(Delivery.objects.exclude(kind__in=DIGEST_KINDS), ())

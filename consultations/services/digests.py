@@ -2,11 +2,9 @@
 
 ``digests_dispatch_due`` (Celery beat, every few minutes) finds the rounds whose digest is due. In one transaction
 it creates one ``Delivery`` row per recipient (unique per round, recipient and kind), marks the round as
-dispatched and puts one ``digest_send`` task per delivery in the outbox. Beat firing twice, or a worker killed in
-the middle, therefore never creates a second delivery. ``digest_send`` marks its delivery "sending" and commits
-that *before* talking to the SMTP server. A redelivered task that finds "sending" does not know whether the first
-attempt reached the server, so it does not send again; it marks the delivery failed for an admin to look at and
-resend. A known failure (the SMTP server refused) is retried with backoff.
+dispatched and puts one ``delivery_send`` task per delivery in the outbox. Beat firing twice, or a worker killed in
+the middle, therefore never creates a second delivery. Sending, retrying and settling a delivery is the same for
+digests and notifications: see ``consultations.services.deliveries``.
 """
 
 from __future__ import annotations
@@ -16,7 +14,6 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q, Window
@@ -24,7 +21,6 @@ from django.db.models.functions import RowNumber
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from consultations.models import (
     Delivery,
@@ -39,8 +35,7 @@ from consultations.models import (
 from consultations.models.deliveries import DIGEST_KINDS, DIGEST_POST, DIGEST_PRE, digest_delivery_key
 from consultations.selectors.dashboards import dashboard_round_summary
 from consultations.selectors.triage import RED_LINE, triage_scope
-from consultations.services.audit import audit_record
-from consultations.services.outbox import outbox_enqueue
+from consultations.services.deliveries import delivery_expected_by, delivery_queue
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -53,11 +48,6 @@ delivery_key = digest_delivery_key
 DEBRIEF_WINDOW = dt.timedelta(days=7)
 OPEN_STATUSES = (PositionStatus.SUBMITTED, PositionStatus.IN_REVIEW, PositionStatus.NEEDS_INFO)
 LIST_LIMIT = 25
-
-# A digest still "sending" this long after its attempt began, or still "pending" this long after it was queued, lost
-# its task (a worker killed with the message in hand; the filesystem transport does not give such messages back).
-STALLED_AFTER = dt.timedelta(minutes=15)
-INTERRUPTED = "Interrupted while sending; not resent automatically. Check and resend."
 
 
 def digest_recipients(*, round: Round) -> list[User]:
@@ -72,13 +62,15 @@ def digest_recipients(*, round: Round) -> list[User]:
 
 def _fan_out(round: Round, kind: str, users: Iterable[User]) -> int:
     key = delivery_key(round)
+    expected_by = delivery_expected_by()
     Delivery.objects.bulk_create(
-        [Delivery(kind=kind, key=key, recipient=user) for user in users], ignore_conflicts=True
+        [Delivery(kind=kind, key=key, recipient=user, next_attempt_at=expected_by) for user in users],
+        ignore_conflicts=True,
     )
     deliveries = Delivery.objects.filter(kind=kind, key=key, status=Delivery.Status.PENDING)
     count = 0
-    for delivery_id in deliveries.values_list("pk", flat=True):
-        outbox_enqueue(task="consultations.tasks.digest_send", delivery_id=delivery_id)
+    for delivery in deliveries.only("pk", "attempts"):
+        delivery_queue(delivery=delivery)
         count += 1
     return count
 
@@ -97,7 +89,7 @@ def digests_dispatch_due(*, now: dt.datetime | None = None) -> int:
         ends_on__gte=today - DEBRIEF_WINDOW - dt.timedelta(days=1),
     )
     due = (
-        Round.objects.select_for_update(skip_locked=True)
+        Round.objects.select_for_update(skip_locked=True, no_key=True)
         .filter(pre_due | debrief_due, cancelled_at__isnull=True)
         .exclude(kind=Round.Kind.MILESTONE)
     )
@@ -202,75 +194,10 @@ def render_digest(*, round: Round, user: User, kind: str) -> tuple[str, str, str
     return subject, text, html
 
 
-def digest_send(*, delivery_id: int) -> bool:
-    """Send one digest delivery. Returns whether an e-mail went out now."""
-    with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().select_related("recipient").get(pk=delivery_id)
-        if delivery.status == Delivery.Status.SENT:
-            return False
-        if delivery.status == Delivery.Status.FAILED and delivery.last_error == INTERRUPTED:
-            # Only an admin's resend (which sets it pending) may try again after an interrupted send.
-            return False
-        if delivery.status == Delivery.Status.SENDING:
-            # An earlier attempt stopped between "sending" and "sent": it may have reached the SMTP server.
-            delivery.status = Delivery.Status.FAILED
-            delivery.last_error = INTERRUPTED
-            delivery.save(update_fields=["status", "last_error"])
-            return False
-        delivery.status = Delivery.Status.SENDING
-        delivery.attempts += 1
-        delivery.attempted_at = timezone.now()
-        delivery.save(update_fields=["status", "attempts", "attempted_at"])
+def digest_message(*, delivery: Delivery) -> EmailMultiAlternatives:
+    """The e-mail of a digest delivery, rendered when it is sent (or resent)."""
     round = Round.objects.get(pk=int(delivery.key.split(":", 1)[1]))
     subject, text, html = render_digest(round=round, user=delivery.recipient, kind=delivery.kind)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[delivery.recipient.email])
     message.attach_alternative(html, "text/html")
-    try:
-        message.send()
-    except Exception as error:
-        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, last_error=str(error)[:2000])
-        raise
-    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
-    return True
-
-
-@transaction.atomic
-def digests_recover_stalled(*, now: dt.datetime | None = None) -> int:
-    """Settle digest deliveries whose task was lost: "sending" ones become failed (they may have reached the SMTP
-    server, so an admin decides), "pending" ones are queued again (they never started, so sending is safe)."""
-    cutoff = (now or timezone.now()) - STALLED_AFTER
-    digests = Delivery.objects.filter(kind__in=KINDS)
-    interrupted = Q(attempted_at__lt=cutoff) | Q(attempted_at__isnull=True, created_at__lt=cutoff)
-    failed = digests.filter(interrupted, status=Delivery.Status.SENDING).update(
-        status=Delivery.Status.FAILED, last_error=INTERRUPTED
-    )
-    # Pending deliveries queued (or re-queued, which sets attempted_at) before the cutoff: queued once per period,
-    # so a backlog does not pile up messages. A second task for a pending delivery is harmless: the first to lock
-    # it sends, the other finds it taken.
-    stalled = digests.filter(status=Delivery.Status.PENDING).filter(
-        Q(attempted_at__lt=cutoff) | Q(attempted_at__isnull=True, created_at__lt=cutoff)
-    )
-    delivery_ids = list(stalled.values_list("pk", flat=True))
-    Delivery.objects.filter(pk__in=delivery_ids).update(attempted_at=timezone.now())
-    for delivery_id in delivery_ids:
-        outbox_enqueue(task="consultations.tasks.digest_send", delivery_id=delivery_id)
-    return failed + len(delivery_ids)
-
-
-@transaction.atomic
-def delivery_resend(*, by: User, delivery: Delivery) -> Delivery:
-    """An admin sends a failed delivery again."""
-    if not by.is_staff:
-        raise ValidationError(_("Only platform staff can resend deliveries."), code="forbidden")
-    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
-    if delivery.status != Delivery.Status.FAILED:
-        raise ValidationError(
-            _("Only a failed delivery can be resent; this one is “%(status)s”.")
-            % {"status": delivery.get_status_display()},
-            code="not_failed",
-        )
-    delivery.status = Delivery.Status.PENDING
-    delivery.save(update_fields=["status"])
-    outbox_enqueue(task="consultations.tasks.digest_send", delivery_id=delivery.pk)
-    audit_record(actor=by, action="delivery.resend", target=delivery, data={"kind": delivery.kind, "key": delivery.key})
-    return delivery
+    return message

@@ -2,13 +2,15 @@
 
 Each user chooses per kind: immediately (in-app and e-mail), in the digest only (in-app; the next digest lists
 it), or off. Tasks call these services after the change has committed (through the outbox). Every e-mail is a
-``Delivery`` row unique per (kind, source, recipient), so a retried task skips those already sent.
+``Delivery`` row unique per (kind, source, recipient), so a task run twice sends nothing twice; the e-mail is
+rendered from its source (the triage event, the invitation, the briefing or question) whenever it is sent or
+resent, and sending, retrying and settling it is ``consultations.services.deliveries``' job.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -26,6 +28,7 @@ from consultations.models import (
     NotificationKind,
     NotificationPreference,
     Position,
+    PositionStatus,
     TriageEvent,
 )
 
@@ -63,45 +66,28 @@ def notify(*, users: Iterable[User], kind: str, title: str, url: str, key: str) 
     return [user for user in wanted if channels[user.pk] == Channel.IMMEDIATE]
 
 
-def _deliver(*, kind: str, key: str, users: Iterable[User], send: Callable[[User], None]) -> int:
-    """E-mail each user once for (kind, key). Raises the first failure after trying everyone (Celery retries)."""
-    for user in users:
-        Delivery.objects.get_or_create(kind=kind, key=key, recipient=user)
-    sent = 0
-    failures: list[Exception] = []
-    pending = Delivery.objects.filter(kind=kind, key=key).exclude(status=Delivery.Status.SENT)
-    for delivery_id in pending.values_list("pk", flat=True):
-        with transaction.atomic():
-            # skip_locked: a second worker on the same source leaves this recipient to the first one.
-            delivery = (
-                Delivery.objects.select_for_update(skip_locked=True)
-                .select_related("recipient")
-                .filter(pk=delivery_id)
-                .exclude(status=Delivery.Status.SENT)
-                .first()
-            )
-            if delivery is None:
-                continue
-            delivery.attempts += 1
-            try:
-                send(delivery.recipient)
-            except Exception as error:
-                delivery.status = Delivery.Status.FAILED
-                delivery.last_error = str(error)[:2000]
-                delivery.save(update_fields=["status", "attempts", "last_error"])
-                failures.append(error)
-                continue
-            delivery.status = Delivery.Status.SENT
-            delivery.sent_at = timezone.now()
-            delivery.last_error = ""
-            delivery.save(update_fields=["status", "attempts", "sent_at", "last_error"])
-            sent += 1
-    if failures:
-        raise failures[0]
-    return sent
+def _deliver(*, kind: str, key: str, users: Iterable[User]) -> int:
+    """E-mail each user once for (kind, key): a ``Delivery`` row per recipient, then its first attempt here.
+
+    A row another worker holds is skipped (that worker is sending it); a row whose first attempt never happens (this
+    task dies, its message is lost) stays pending and the reconciler queues it once ``next_attempt_at`` passes.
+    Failures are recorded on the rows, which the reconciler retries on the schedule: this task itself succeeds.
+    """
+    from consultations.services.deliveries import delivery_expected_by, delivery_send
+
+    expected_by = delivery_expected_by()
+    Delivery.objects.bulk_create(
+        [Delivery(kind=kind, key=key, recipient=user, next_attempt_at=expected_by) for user in users],
+        ignore_conflicts=True,
+    )
+    first_attempts = Delivery.objects.filter(kind=kind, key=key, status=Delivery.Status.PENDING, attempts=0)
+    return sum(
+        delivery_send(delivery_id=delivery_id, attempt=0)
+        for delivery_id in first_attempts.order_by("pk").values_list("pk", flat=True)
+    )
 
 
-def _email(*, user: User, template: str, context: dict) -> None:
+def _message(*, user: User, template: str, context: dict) -> EmailMultiAlternatives:
     with translation.override(user.language):
         context = {**context, "user": user, "language": user.language}
         message = EmailMultiAlternatives(
@@ -110,7 +96,74 @@ def _email(*, user: User, template: str, context: dict) -> None:
             to=[user.email],
         )
         message.attach_alternative(render_to_string(f"consultations/emails/{template}.html", context), "text/html")
-        message.send()
+    return message
+
+
+def _source_id(key: str, prefix: str) -> int:
+    name, _sep, value = key.partition(":")
+    if name != prefix or not value.isdigit():
+        raise ValueError(f"not a {prefix} key: {key!r}")
+    return int(value)
+
+
+def _position_update_message(delivery: Delivery) -> EmailMultiAlternatives:
+    event = TriageEvent.objects.select_related("position__chapter", "position__round").get(
+        pk=_source_id(delivery.key, "triage-event")
+    )
+    position = event.position
+    # The status and response of this very step, not the position's current ones: two quick changes send two
+    # e-mails, each about its own step.
+    status = event.to_status or event.data.get("status") or position.status
+    context = {
+        "position": position,
+        "event": event,
+        "status_label": PositionStatus(status).label if status in PositionStatus.values else status,
+        # The response given with this step (a merge tells the original's organisation the merge response).
+        "response": event.data.get("response", ""),
+        "url": settings.SITE_URL + reverse("consultations:position_detail", args=[position.pk]),
+    }
+    return _message(user=delivery.recipient, template="position_update", context=context)
+
+
+def _cosign_invite_message(delivery: Delivery) -> EmailMultiAlternatives:
+    cosignature = CoSignature.objects.select_related("position__organisation").get(
+        pk=_source_id(delivery.key, "cosignature")
+    )
+    context = {
+        "kind": NotificationKind.COSIGN,
+        "title": cosignature.position.title,
+        "detail": str(cosignature.position.organisation),
+        "url": settings.SITE_URL + reverse("consultations:cosignature_list"),
+    }
+    return _message(user=delivery.recipient, template="notification", context=context)
+
+
+def _room_message(delivery: Delivery) -> EmailMultiAlternatives:
+    from consultations.models import Briefing, RoomQuestion
+
+    kind = delivery.kind.removeprefix("room-")
+    if delivery.key.startswith("briefing:"):
+        source = Briefing.objects.get(pk=_source_id(delivery.key, "briefing"))
+        title, path = source.title, reverse("consultations:briefing_detail", args=[source.pk])
+    else:
+        source = RoomQuestion.objects.select_related("chapter").get(pk=_source_id(delivery.key, "room-question"))
+        title, path = str(source), reverse("consultations:room_question_detail", args=[source.pk])
+    context = {"kind": kind, "title": title, "detail": "", "url": settings.SITE_URL + path}
+    return _message(user=delivery.recipient, template="notification", context=context)
+
+
+COSIGN_INVITE = "cosign-invite"
+
+
+def notification_message(*, delivery: Delivery) -> EmailMultiAlternatives:
+    """The e-mail of a notification delivery, built from its subject whenever it is (re)sent."""
+    if delivery.kind == POSITION_UPDATE:
+        return _position_update_message(delivery)
+    if delivery.kind == COSIGN_INVITE:
+        return _cosign_invite_message(delivery)
+    if delivery.kind.startswith("room-"):
+        return _room_message(delivery)
+    raise ValueError(f"no e-mail for deliveries of kind {delivery.kind!r}")
 
 
 def _members(org_ids: Iterable[int]) -> list[User]:
@@ -142,19 +195,7 @@ def position_update_notify(*, event_id: int) -> int:
     path = reverse("consultations:position_detail", args=[position.pk])
     kind = NotificationKind.RESPONSE if event.data.get("response") else NotificationKind.STATUS
     to_email = notify(users=_position_recipients(position), kind=kind, title=position.title, url=path, key=key)
-    context = {
-        "position": position,
-        "event": event,
-        # The response given with this very step (a merge tells the original's organisation the merge response).
-        "response": event.data.get("response", ""),
-        "url": settings.SITE_URL + path,
-    }
-    sent = _deliver(
-        kind=POSITION_UPDATE,
-        key=key,
-        users=to_email,
-        send=lambda user: _email(user=user, template="position_update", context=context),
-    )
+    sent = _deliver(kind=POSITION_UPDATE, key=key, users=to_email)
     if event.notified_at is None:
         event.notified_at = timezone.now()
         event.save(update_fields=["notified_at"])
@@ -171,26 +212,14 @@ def cosignature_invite_notify(*, cosignature_id: int) -> int:
     if cosignature is None:
         return 0
     key = f"cosignature:{cosignature.pk}"
-    path = reverse("consultations:cosignature_list")
     users = notify(
         users=_members([cosignature.organisation_id]),
         kind=NotificationKind.COSIGN,
         title=cosignature.position.title,
-        url=path,
+        url=reverse("consultations:cosignature_list"),
         key=key,
     )
-    context = {
-        "kind": NotificationKind.COSIGN,
-        "title": cosignature.position.title,
-        "detail": str(cosignature.position.organisation),
-        "url": settings.SITE_URL + path,
-    }
-    return _deliver(
-        kind="cosign-invite",
-        key=key,
-        users=users,
-        send=lambda user: _email(user=user, template="notification", context=context),
-    )
+    return _deliver(kind=COSIGN_INVITE, key=key, users=users)
 
 
 def _room_notify(*, kind: str, key: str, chapter, title: str, path: str, users=None) -> int:  # noqa: ANN001
@@ -198,13 +227,7 @@ def _room_notify(*, kind: str, key: str, chapter, title: str, path: str, users=N
 
     recipients = list(users) if users is not None else list(room_member_list(chapter=chapter))
     to_email = notify(users=recipients, kind=kind, title=title, url=path, key=key)
-    context = {"kind": kind, "title": title, "detail": "", "url": settings.SITE_URL + path}
-    return _deliver(
-        kind=f"room-{kind}",
-        key=key,
-        users=to_email,
-        send=lambda user: _email(user=user, template="notification", context=context),
-    )
+    return _deliver(kind=f"room-{kind}", key=key, users=to_email)
 
 
 def briefing_notify(*, briefing_id: int) -> int:

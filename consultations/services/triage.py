@@ -208,7 +208,11 @@ def position_respond(*, by: User, position: Position, response: str, expected_ve
     previous = position.official_response
     _set_response(position, response)
     event = _record(
-        position, by=by, action=TriageEvent.Action.RESPONSE, data={"response": response, "previous": previous}
+        position,
+        by=by,
+        action=TriageEvent.Action.RESPONSE,
+        # The status when this response was given: the e-mail about it shows that, not a later one.
+        data={"response": response, "previous": previous, "status": position.status},
     )
     _notify_organisation(event)
     return position
@@ -304,7 +308,10 @@ def position_merge_duplicate(
         data={"original": original.pk, "response": response},
     )
     original_event = _record(
-        original, by=by, action=TriageEvent.Action.MERGE, data={"duplicate": position.pk, "response": response}
+        original,
+        by=by,
+        action=TriageEvent.Action.MERGE,
+        data={"duplicate": position.pk, "response": response, "status": original.status},
     )
     _notify_organisation(event)
     _notify_organisation(original_event)

@@ -1,5 +1,5 @@
-"""The transactional outbox: with the broker refusing, the change is saved, the user sees no error, and the
-notification is published exactly once when the broker is back."""
+"""The transactional outbox: a request only writes the row (it never calls the broker); the relay publishes it,
+exactly once, when the broker is there; a published task that never completes is published again."""
 
 from __future__ import annotations
 
@@ -38,11 +38,6 @@ def broker_down() -> Iterator[mock.MagicMock]:
         yield refused
 
 
-def _age(message_ids: list[int], seconds: int = 60) -> None:
-    """Let time pass beyond the flush's grace period."""
-    OutboxMessage.objects.filter(pk__in=message_ids).update(created_at=timezone.now() - dt.timedelta(seconds=seconds))
-
-
 def test_broker_down_the_status_change_is_saved_without_error_and_published_once_when_it_is_back(
     room: Room,
     client: Any,
@@ -66,14 +61,13 @@ def test_broker_down_the_status_change_is_saved_without_error_and_published_once
     assert "errorlist" not in page and "alert-error" not in page
     assert Position.objects.get(pk=position.pk).status == PositionStatus.DECLINED
     event = TriageEvent.objects.get(position=position, to_status=PositionStatus.DECLINED)
-    assert broker_down.call_count == 1  # the on-commit publish was tried once and refused
+    assert broker_down.call_count == 0, "the request called the broker; only the relay may"
     message = OutboxMessage.objects.get()
     assert (message.task, message.kwargs) == (NOTIFY, {"event_id": event.pk})
     assert message.published_at is None
     assert mailoutbox == []
 
-    # Beat's flush while the broker is still down: the row waits, the flush stops quietly.
-    _age([message.pk])
+    # The relay while the broker is still down: the row waits, the flush stops quietly.
     assert tasks.outbox_flush.apply().get() == 0
     assert OutboxMessage.objects.get().published_at is None
 
@@ -81,7 +75,7 @@ def test_broker_down_the_status_change_is_saved_without_error_and_published_once
     with mock.patch.object(app, "send_task") as accepted:
         assert outbox.outbox_flush() == 1
         assert outbox.outbox_flush() == 0
-    accepted.assert_called_once_with(NOTIFY, kwargs={"event_id": event.pk})
+    accepted.assert_called_once_with(NOTIFY, kwargs={"event_id": event.pk}, task_id=f"outbox-{message.pk}-2")
     message.refresh_from_db()
     assert message.published_at is not None and message.last_error == ""
 
@@ -91,18 +85,39 @@ def test_broker_down_the_status_change_is_saved_without_error_and_published_once
     assert set(by_recipient(mailoutbox)) == room.org_a_members
 
 
-def test_the_flush_leaves_young_rows_to_their_on_commit_publish_and_keeps_order(
+def test_a_commit_publishes_nothing_and_the_relay_publishes_in_order(
     room: Room, real_broker_mode: None, django_capture_on_commit_callbacks: Any
 ) -> None:
-    refused = mock.patch.object(app, "send_task", side_effect=OperationalError("down"))
-    with refused, django_capture_on_commit_callbacks(execute=True):
-        first = outbox.outbox_enqueue(task=NOTIFY, event_id=1)
-        second = outbox.outbox_enqueue(task=NOTIFY, event_id=2)
     with mock.patch.object(app, "send_task") as accepted:
-        assert outbox.outbox_flush() == 0  # younger than the grace period
-        _age([first.pk, second.pk])
+        with django_capture_on_commit_callbacks(execute=True):
+            first = outbox.outbox_enqueue(task=NOTIFY, event_id=1)
+            second = outbox.outbox_enqueue(task=NOTIFY, event_id=2)
+        accepted.assert_not_called()
         assert outbox.outbox_flush() == 2
+        assert outbox.outbox_flush() == 0
     assert [c.kwargs["kwargs"]["event_id"] for c in accepted.call_args_list] == [1, 2]
+    assert [c.kwargs["task_id"] for c in accepted.call_args_list] == [f"outbox-{first.pk}-1", f"outbox-{second.pk}-1"]
+
+
+def test_a_published_task_never_completed_is_published_again_and_a_completed_one_is_not(
+    room: Room, real_broker_mode: None, settings: Any
+) -> None:
+    """Redis restarted without its queue: the task is gone, so the reconciler hands it back to the relay."""
+    with mock.patch.object(app, "send_task") as accepted:
+        lost = outbox.outbox_enqueue(task=NOTIFY, event_id=1)
+        done = outbox.outbox_enqueue(task=NOTIFY, event_id=2)
+        assert outbox.outbox_flush() == 2
+        outbox.outbox_complete(task_id=accepted.call_args_list[1].kwargs["task_id"])  # the worker ran event 2
+        assert outbox.outbox_requeue_lost() == 0  # not yet expected: maybe still queued
+        later = timezone.now() + dt.timedelta(seconds=settings.OUTBOX_EXPECTED_WITHIN + 1)
+        assert outbox.outbox_requeue_lost(now=later) == 1
+        assert outbox.outbox_flush() == 1
+    assert accepted.call_args_list[2].kwargs == {"kwargs": {"event_id": 1}, "task_id": f"outbox-{lost.pk}-2"}
+    done.refresh_from_db()
+    assert done.completed_at is not None and done.attempts == 1
+    # A message that keeps failing is not published for ever.
+    OutboxMessage.objects.filter(pk=lost.pk).update(attempts=settings.OUTBOX_MAX_PUBLISHES)
+    assert outbox.outbox_requeue_lost(now=later + dt.timedelta(hours=1)) == 0
 
 
 def test_an_enqueue_rolled_back_with_its_change_is_never_published(room: Room, real_broker_mode: None) -> None:
@@ -128,7 +143,6 @@ def test_the_digest_fan_out_survives_a_broker_outage(
     pending = list(OutboxMessage.objects.filter(published_at__isnull=True).values_list("pk", flat=True))
     assert len(pending) == len(room.recipients)
     with mock.patch.object(app, "send_task") as accepted:
-        _age(pending)
         assert outbox.outbox_flush() == len(room.recipients)
         assert outbox.outbox_flush() == 0
     published = sorted(c.kwargs["kwargs"]["delivery_id"] for c in accepted.call_args_list)
@@ -136,10 +150,10 @@ def test_the_digest_fan_out_survives_a_broker_outage(
 
 
 def test_a_refused_publish_records_the_attempt_and_the_error(
-    room: Room, real_broker_mode: None, broker_down: mock.MagicMock, django_capture_on_commit_callbacks: Any
+    room: Room, real_broker_mode: None, broker_down: mock.MagicMock
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
-        message = outbox.outbox_enqueue(task=NOTIFY, event_id=1)
+    message = outbox.outbox_enqueue(task=NOTIFY, event_id=1)
+    assert outbox.outbox_flush() == 0
     message.refresh_from_db()
     assert (message.attempts, message.published_at) == (1, None)
     assert "Connection refused" in message.last_error

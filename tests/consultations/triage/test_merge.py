@@ -72,7 +72,7 @@ def test_merge_links_keeps_both_texts_and_records_both_positions(
     assert event.data == {"original": original.pk, "response": RESPONSE}
     original_event = TriageEvent.objects.get(position=original)
     assert original_event.action == TriageEvent.Action.MERGE
-    assert original_event.data == {"duplicate": duplicate.pk, "response": RESPONSE}
+    assert original_event.data == {"duplicate": duplicate.pk, "response": RESPONSE, "status": S.IN_REVIEW}
     assert set(AuditEvent.objects.filter(action="triage.merge").values_list("target_id", flat=True)) == {
         duplicate.pk,
         original.pk,

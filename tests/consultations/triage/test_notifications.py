@@ -11,8 +11,8 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 
 from consultations import tasks
-from consultations.models import CoSignature, Membership, Position, PositionStatus, TriageEvent, User
-from consultations.services import notifications, triage
+from consultations.models import CoSignature, Delivery, Membership, Position, PositionStatus, TriageEvent, User
+from consultations.services import deliveries, notifications, triage
 from tests import factories
 from tests.conftest import Cast
 
@@ -214,9 +214,32 @@ def test_a_retry_after_a_failure_halfway_mails_nobody_twice(
         return send(self, fail_silently)
 
     monkeypatch.setattr(EmailMultiAlternatives, "send", flaky)
-    with pytest.raises(SMTPException):
-        notifications.position_update_notify(event_id=event.pk)
-    notifications.position_update_notify(event_id=event.pk)  # the task's automatic retry
+    notifications.position_update_notify(event_id=event.pk)  # the failure is recorded, not raised
+    assert sorted(Delivery.objects.values_list("status", flat=True)) == ["pending", "sent"]
+    notifications.position_update_notify(event_id=event.pk)  # a redelivered task: no second first attempt
+    assert len(mailoutbox) == 1
+    retry = Delivery.objects.get(status="pending")
+    deliveries.delivery_send(delivery_id=retry.pk, attempt=retry.attempts)  # the reconciler's retry, when due
 
     received = Counter(message.to[0] for message in mailoutbox)
     assert received == {cast.delegate_a.email: 1, cast.coordinator_a.email: 1}
+
+
+def test_two_quick_changes_send_two_emails_each_with_its_own_status_and_response(
+    cast: Cast, in_review: Position, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+) -> None:
+    """Both changes commit before the worker gets to the first notification: each e-mail shows its own step."""
+    official = cast.official_of_chapter
+    with django_capture_on_commit_callbacks() as queued:
+        triage.position_set_status(by=official, position=in_review, status=S.DECLINED, response="Primera respuesta.")
+        triage.position_respond(by=official, position=in_review, response="Respuesta corregida.")
+        triage.position_set_status(by=official, position=in_review, status=S.IN_REVIEW)
+    for callback in queued:  # the worker runs the three notifications now, after the last change
+        callback()
+    mine = [m for m in mailoutbox if m.to == [cast.coordinator_a.email]]
+    assert len(mine) == 3
+    declined, corrected, reopened = (m.body for m in mine)
+    assert "Estado: Rechazada" in declined and "Primera respuesta." in declined
+    assert "Estado: Rechazada" in corrected and "Respuesta corregida." in corrected
+    assert "Estado: En revisión" in reopened and "respuesta" not in reopened.lower().split("estado")[1]
+    assert "Rechazada" in mine[0].subject and "En revisión" in mine[2].subject

@@ -200,7 +200,7 @@ def test_response_is_rewritten_with_the_previous_text_in_the_history(
     event = TriageEvent.objects.filter(position=position).first()
     assert event is not None
     assert event.action == TriageEvent.Action.RESPONSE
-    assert event.data == {"response": "Segunda.", "previous": "Primera."}
+    assert event.data == {"response": "Segunda.", "previous": "Primera.", "status": S.NOTED}
     assert AuditEvent.objects.filter(action="triage.response").count() == 1
 
 

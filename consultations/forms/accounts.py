@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from consultations.forms.fields import SingleLineFieldsMixin, time_zone_choices
-from consultations.models import Invitation, OfficialProfile, User
+from consultations.models import Chapter, Invitation, OfficialProfile, User
 from consultations.services.signin_throttle import SigninThrottled, password_attempt
 
 
@@ -87,6 +87,20 @@ class MemberInviteForm(SingleLineFieldsMixin, forms.Form):
 class OfficialInviteForm(SingleLineFieldsMixin, forms.Form):
     email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     ministry = forms.ChoiceField(label=_("Ministry"), choices=OfficialProfile.Ministry.choices)
+
+
+class FollowedChaptersForm(forms.Form):
+    chapters = forms.ModelMultipleChoiceField(
+        label=_("Chapters we follow"),
+        queryset=Chapter.objects.order_by("number"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Briefings and room questions of these chapters reach every member of the organisation."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["chapters"].label_from_instance = lambda chapter: f"{chapter.number}. {chapter.title}"
 
 
 class PreferencesForm(forms.Form):

@@ -15,6 +15,21 @@ def organisation_list_coordinated_by(*, user: User) -> QuerySet[Organisation]:
     )
 
 
+def organisation_list_for_member(*, user: User) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(memberships__user=user, is_active=True).order_by("name")
+
+
+def organisation_get_for_member(*, user: User, organisation_id: int | None = None) -> Organisation:
+    """An organisation ``user`` is a member of (the first by name unless ``organisation_id``); 404 otherwise."""
+    organisations = organisation_list_for_member(user=user)
+    if organisation_id is not None:
+        organisations = organisations.filter(pk=organisation_id)
+    organisation = organisations.prefetch_related("followed_chapters").first()
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
 def organisation_get_coordinated(*, user: User, organisation_id: int | None = None) -> Organisation:
     """The organisation ``user`` coordinates (the first by name unless ``organisation_id``); 404 otherwise."""
     organisations = organisation_list_coordinated_by(user=user)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from consultations.forms.accounts import (
+    FollowedChaptersForm,
     InvitationAcceptExistingForm,
     InvitationAcceptForm,
     MemberInviteForm,
@@ -25,7 +26,7 @@ from consultations.forms.accounts import (
 from consultations.models import Invitation, Organisation, User
 from consultations.selectors import accounts as selectors
 from consultations.services import invitations as services
-from consultations.services.accounts import user_update_preferences
+from consultations.services.accounts import organisation_follow_chapters, user_update_preferences
 from consultations.views.helpers import act, add_service_error, error_text, form_page
 
 # Why an invitation cannot be used, and the status its page answers with.
@@ -203,6 +204,38 @@ def _safe_next(request: HttpRequest) -> str | None:
     ):
         return url
     return None
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def organisation_chapters(request: HttpRequest) -> HttpResponse:
+    """The chapters the organisation follows: every member sees them, its coordinators change them."""
+    organisation = selectors.organisation_get_for_member(user=request.user, organisation_id=_organisation_id(request))
+    can_change = request.user.has_perm("consultations.manage_members", organisation)
+    if request.method == "POST" and not can_change:
+        raise Http404
+    followed = list(organisation.followed_chapters.all())
+
+    def save(data: dict) -> HttpResponse:
+        organisation_follow_chapters(by=request.user, organisation=organisation, chapters=list(data["chapters"]))
+        messages.success(
+            request, _("%(organisation)s now follows the chapters ticked.") % {"organisation": organisation}
+        )
+        return redirect(f"{reverse('consultations:organisation_chapters')}?organisation={organisation.pk}")
+
+    return form_page(
+        request,
+        "consultations/accounts/organisation_chapters.html",
+        FollowedChaptersForm,
+        save,
+        initial={"chapters": followed},
+        context={
+            "organisation": organisation,
+            "followed": followed,
+            "can_change": can_change,
+            "organisations": selectors.organisation_list_for_member(user=request.user),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

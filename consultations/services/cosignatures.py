@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consultations.models import CoSignature, Organisation, Position
+from consultations.models import CoSignature, Notification, NotificationKind, Organisation, Position
 from consultations.models.positions import CLOSED_STATUSES
 from consultations.services.audit import audit_record
 from consultations.services.memberships import membership_require
@@ -63,6 +63,10 @@ def cosignature_respond(*, by: User, cosignature: CoSignature, accept: bool) -> 
     cosignature.responded_by = by
     cosignature.responded_at = timezone.now()
     cosignature.save()
+    # The invitation's notification asked for this answer: once given, it no longer waits in anyone's list.
+    Notification.objects.filter(
+        kind=NotificationKind.COSIGN, key=f"cosignature:{cosignature.pk}", read_at__isnull=True
+    ).update(read_at=cosignature.responded_at)
     audit_record(
         actor=by,
         action="cosignature.accept" if accept else "cosignature.decline",

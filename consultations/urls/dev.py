@@ -8,4 +8,5 @@ app_name = "dev"
 
 urlpatterns = [
     path("mail/", devmail.inbox, name="mail"),
+    path("mail/<str:name>/<int:index>/", devmail.message_html, name="mail_html"),
 ]

@@ -18,6 +18,17 @@ from consultations.reference.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from usmca import embedded
 
 
+def child_env(host: str, port: int) -> dict[str, str]:
+    """The environment of web, worker and beat."""
+    env = os.environ.copy()
+    # The children use the server this process started instead of each probing for it.
+    env["DATABASE_URL"] = settings.DATABASE_URL
+    env["PYTHONUNBUFFERED"] = "1"
+    # Links in e-mails point at this server, whatever port it was given, unless a site URL was configured.
+    env.setdefault("SITE_URL", f"http://{host}:{port}")
+    return env
+
+
 class Command(BaseCommand):
     help = "Migrate, load USMCA and demo data once, then run web + worker + beat until Ctrl-C."
 
@@ -62,10 +73,7 @@ class Command(BaseCommand):
         self.stdout.write("\nCtrl-C stops web, worker, beat and the embedded database.\n")
 
     def _run(self, host: str, port: int) -> int:
-        env = os.environ.copy()
-        # The children use the server this process started instead of each probing for it.
-        env["DATABASE_URL"] = settings.DATABASE_URL
-        env["PYTHONUNBUFFERED"] = "1"
+        env = child_env(host, port)
         python = sys.executable
         manager = Manager()
         manager.add_process("web", f"{python} manage.py runserver {host}:{port} --noreload", env=env)

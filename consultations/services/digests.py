@@ -119,6 +119,10 @@ def digest_context(*, round: Round, user: User, kind: str) -> dict[str, Any]:
         "site_url": settings.SITE_URL,
         "language": user.language,
         "list_limit": LIST_LIMIT,
+        # The same digest in the app (where it stays current): linked from the e-mail itself.
+        "preview_url": settings.SITE_URL
+        + reverse("consultations:digest_preview", args=[round.pk])
+        + (f"?kind={kind}" if kind == POST else ""),
     }
     if OfficialProfile.objects.filter(user=user).exists():
         summary = dashboard_round_summary(user=user, round=round, red_line_limit=LIST_LIMIT)

@@ -53,6 +53,11 @@ def test_every_digest_is_multipart_text_and_html_with_links_back(room: Room, sen
     assert f"?round={room.round.pk}" in official.body
     delegate = sent[room.cast.delegate_a.email]
     assert f"{settings.SITE_URL}/positions/?round={room.round.pk}" in delegate.body
+    # Every digest links to itself in the app, where it stays current.
+    preview = f"{settings.SITE_URL}/rounds/{room.round.pk}/digest/"
+    for address, message in sent.items():
+        assert preview in message.body, address
+        assert f'href="{preview}"' in message.alternatives[0].content, address
 
 
 def test_an_english_user_reads_english_and_a_spanish_user_spanish_subject_words(

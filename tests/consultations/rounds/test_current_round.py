@@ -47,3 +47,19 @@ def test_the_calendar_and_the_timeline_mark_one_round_only(client, cast: Cast) -
     assert timeline.count('aria-current="true"') == 1
     calendar = client.get(reverse("consultations:round_list")).content.decode()
     assert calendar.count('class="current" aria-current="true"') == 1
+
+
+def test_the_digest_is_linked_from_the_calendar_the_timeline_and_round_management(client, cast: Cast) -> None:
+    round = factories.RoundFactory(label="Ronda con resumen")
+    preview = reverse("consultations:digest_preview", args=[round.pk])
+    deliveries = reverse("consultations:round_deliveries", args=[round.pk])
+    client.force_login(cast.delegate_a)
+    for name in ("consultations:round_list", "consultations:round_timeline"):
+        page = client.get(reverse(name)).content.decode()
+        assert f'href="{preview}"' in page, name
+        assert f'href="{deliveries}"' not in page, name  # the delivery history is for staff
+    client.force_login(cast.admin)
+    for name in ("consultations:round_list", "consultations:round_timeline", "consultations:round_manage_list"):
+        page = client.get(reverse(name)).content.decode()
+        assert f'href="{preview}"' in page, name
+        assert f'href="{deliveries}"' in page, name

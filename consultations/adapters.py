@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
-from django.http import HttpRequest
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -11,6 +13,26 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def login(self, request: HttpRequest, user: Any) -> None:
+        """From the moment of sign-in the user's own language speaks, not the browser's: the "signed in" message
+        and everything after it."""
+        super().login(request, user)
+        language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+
+    def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post_login(request, user, **kwargs)
+        # The sign-in page after signing out keeps the user's language too.
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            request.LANGUAGE_CODE,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+        )
+        return response
 
     # Sign-in throttle ------------------------------------------------------------------------------------------
     def authenticate(self, request: HttpRequest, **credentials: Any) -> Any:

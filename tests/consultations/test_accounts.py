@@ -523,3 +523,21 @@ def test_the_members_page_marks_your_own_row_and_offers_no_remove_on_it(client, 
     assert reverse("consultations:member_remove", args=[own.pk]) not in page
     assert reverse("consultations:member_remove", args=[other.pk]) in page
     assert "badge-you" in page
+
+
+def test_the_signed_in_message_speaks_the_users_language_not_the_browsers(client, cast) -> None:
+    cast.delegate_a.language = "es"
+    cast.delegate_a.set_password("Clave-de-prueba-2026!")
+    cast.delegate_a.save()
+
+    response = client.post(
+        reverse("account_login"),
+        {"login": cast.delegate_a.email, "password": "Clave-de-prueba-2026!"},
+        headers={"Accept-Language": "en"},
+        follow=True,
+    )
+
+    texts = [str(message) for message in response.context["messages"]]
+    assert texts, "no sign-in message"
+    assert not any("Successfully signed in" in text for text in texts), texts
+    assert client.cookies["django_language"].value == "es"

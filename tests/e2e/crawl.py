@@ -49,6 +49,18 @@ EXCLUDED: dict[str, str] = {
     "attachment_download": "a file download (Content-Disposition: attachment), not a page",
     "room_question_export": "a CSV download, not a page",
 }
+# Pages whose body is the same whoever reads them: axe checks them once, for the first role that reaches them (the
+# header around them, which differs by role, is checked on every other page). Sideways scroll is checked for each.
+SAME_FOR_EVERY_ROLE = {
+    "account_change_password",
+    "account_reset_password",
+    "account_login",
+    "consultations:preferences",
+    "consultations:notification_preferences",
+    "consultations:chapter_list",
+    "consultations:round_list",
+    "consultations:round_timeline",
+}
 # Links never followed: outside the app's own pages, or they end the session.
 SKIPPED_PREFIXES = ("/admin/", "/static/", "/dev/", "/accounts/logout/", "/i18n/")
 
@@ -96,14 +108,20 @@ def overflow_report(page: Page) -> str:
             """() => {
   const root = document.documentElement;
   if (root.scrollWidth <= window.innerWidth) { return ""; }
+  const clipped = (e) => {
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== "visible") { return true; }
+    }
+    return false;
+  };
+  const name = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+    + (typeof e.className === "string" && e.className.trim() ? "." + e.className.trim().split(/\\s+/).join(".") : "");
   const wide = [...document.body.querySelectorAll("*")]
-    .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
-    .filter((e) => !e.closest("[role=region][tabindex], .visually-hidden"))
-    .map((e) => [Math.round(e.getBoundingClientRect().right),
-                 e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className && typeof e.className === "string"
-                   ? "." + e.className.trim().split(/\\s+/).join(".") : "")]);
+    .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5 && !clipped(e))
+    .map((e) => [Math.round(e.getBoundingClientRect().right), name(e)]);
   wide.sort((a, b) => b[0] - a[0]);
-  return `scrollWidth ${root.scrollWidth} > ${window.innerWidth}: ` + wide.slice(0, 4).map((w) => w.join(" ")).join(", ");
+  const top = wide.slice(0, 4).map((w) => w.join(" ")).join(", ");
+  return `scrollWidth ${root.scrollWidth} > ${window.innerWidth}: ${top}`;
 }"""
         )
     )
@@ -145,6 +163,8 @@ class Crawler:
         self.base_url = base_url
         self.shots = shots
         self.results: list[PageResult] = []
+        self.axe_checked: set[str] = set()
+        self.checked: set[tuple[str, str]] = set()
 
     def check(self, role: str, path: str) -> PageResult | None:
         page = self.page
@@ -157,11 +177,18 @@ class Crawler:
         status = response.status if response else 0
         if response is None or "text/html" not in response.headers.get("content-type", ""):
             return None
+        shown = final.path + (f"?{final.query}" if final.query else "")
         result = PageResult(
             role=role, url=path, view_name=name, requested=view_name(urlsplit(path).path), status=status
         )
+        if (role, shown) in self.checked:  # a redirect to a page this role has already had checked
+            self.results.append(result)
+            return None
+        self.checked.add((role, shown))
         if status == 200:
-            result.violations = axe_violations(page)
+            if name not in SAME_FOR_EVERY_ROLE or name not in self.axe_checked:
+                result.violations = axe_violations(page)
+                self.axe_checked.add(name)
             checked = time.monotonic()
             page.set_viewport_size(PHONE)
             result.overflow = overflow_report(page)

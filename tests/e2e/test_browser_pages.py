@@ -74,7 +74,7 @@ class Crawl:
     world: World
     results: list[crawl.PageResult] = field(default_factory=list)
     seconds: float = 0.0
-    page: Page | None = None
+    htmx_problems: list[str] = field(default_factory=list)
     base_url: str = ""
 
 
@@ -226,7 +226,9 @@ def site(django_db_setup, django_db_blocker, live_server, tmp_path_factory) -> I
                         encoding="utf-8",
                     )
                     result.results = crawler.results
-                    result.page = page
+                    # Browse the htmx states now: pytest-django empties the database after each test that uses the
+                    # live server, so the tests below only read what was found here.
+                    result.htmx_problems = check_htmx_states(page, live_server.url, world)
                     yield result
                 finally:
                     chromium.close()
@@ -311,3 +313,51 @@ def test_the_crawl_is_quick_and_wide(site: Crawl) -> None:
     assert set(ROLES) | {"anonymous"} <= roles
     assert len(site.results) >= 60, describe(site.results)
     assert site.seconds < 180, f"the crawl took {site.seconds:.0f} s"
+
+
+def axe_report(where: str, violations: list[dict]) -> list[str]:
+    lines = []
+    for violation in violations:
+        lines.append(f"  {where}: {violation['id']} ({violation['impact']}): {violation['help']}")
+        lines.extend(f"      {node}" for node in violation["nodes"])
+    return lines
+
+
+def check_htmx_states(page: Page, base: str, world: World) -> list[str]:
+    """axe on the states htmx swaps in: the triage pane, the draft form with an inline error, a saved room answer."""
+    problems: list[str] = []
+    page.set_viewport_size(crawl.DESKTOP)
+
+    sign_in(page.context, base, world.users["official"])
+    page.goto(base + "/triage/")
+    row = page.locator("#queue-list a.row-link").first
+    title = row.inner_text()
+    with page.expect_response(lambda response: "/triage/" in response.url and response.request.method == "GET"):
+        row.click()
+    page.locator("#triage-pane h2, #triage-pane h1").filter(has_text=title).first.wait_for()
+    problems += axe_report("triage pane", crawl.axe_violations(page))
+
+    sign_in(page.context, base, world.users["delegate"])
+    page.goto(base + reverse("consultations:position_create"))
+    page.locator("#id_hs_lines").fill("72AB")
+    page.keyboard.press("Tab")
+    page.locator("#id_hs_lines_errors .errorlist").wait_for()
+    problems += axe_report("draft form with an inline error", crawl.axe_violations(page))
+    page.locator("#position-form button[type='submit']").click()
+    page.locator(".error-summary").wait_for()
+    assert page.evaluate("() => document.activeElement.id") == "error-summary-title"
+    problems += axe_report("draft form after a failed submit", crawl.axe_violations(page))
+
+    page.goto(base + reverse("consultations:room_question_detail", args=[world.question.pk]))
+    answer = page.locator("section.room-answer")
+    answer.locator("textarea").fill("Alrededor del 65 %, con datos de 2025.")
+    with page.expect_response(lambda response: "/answer/" in response.url):
+        answer.locator("button[type='submit']").click()
+    page.locator("section.room-answer .alert-success").wait_for()
+    problems += axe_report("saved room answer", crawl.axe_violations(page))
+
+    return problems
+
+
+def test_htmx_states_pass_axe(site: Crawl) -> None:
+    assert not site.htmx_problems, "axe violations in htmx states:\n" + "\n".join(site.htmx_problems)

@@ -313,3 +313,20 @@ def test_new_draft_shows_its_first_step_and_no_sign_off_when_not_required(delega
     content = delegate_client.get(reverse("consultations:position_create")).content.decode()
     states = [state for state, _label in progress_of(content)]
     assert states == ["current", "todo", "todo", "todo"]
+
+
+def test_failed_amendment_shows_the_error_summary_too(delegate_client, cast, chapter, open_round):
+    position = factories.PositionFactory(organisation=cast.org_a, chapter=chapter, round=open_round)
+    position = position_services.position_file(by=cast.delegate_a, position=position)
+    data = {
+        "title": position.title,
+        "summary": position.summary,
+        "stance": position.stance,
+        "priority": position.priority,
+        "confidentiality": position.confidentiality,
+        "hs_lines": "87AB",
+        "version": position.version,
+    }
+    content = delegate_client.post(reverse("consultations:position_amend", args=[position.pk]), data).content.decode()
+    summary = content.split('class="error-summary"')[1].split("</div>")[0]
+    assert "data-autofocus" in summary and 'href="#id_hs_lines"' in summary

@@ -99,6 +99,7 @@ class PositionContentForm(forms.ModelForm):
             "stance": forms.RadioSelect,
             "confidentiality": forms.RadioSelect,
         }
+        labels = {"is_red_flag": _("Red flag (foco rojo)")}
         help_texts = {
             "is_red_flag": _("Mark it when the issue is a “foco rojo” for your sector."),
             "confidentiality": _("Government only is the default. Shared positions are visible to the whole room."),

@@ -23,6 +23,7 @@ from playwright.sync_api import Page
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 360, "height": 740}
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PHONE_RULES = ["scrollable-region-focusable", "target-size"]
 MAX_PAGES_PER_ROLE = 45
 MAX_URLS_PER_VIEW = 1  # one URL per view and role (seeds aside): every number of the dashboard opens the same page
 NAMESPACE = "consultations"
@@ -127,11 +128,13 @@ def overflow_report(page: Page) -> str:
     )
 
 
-def axe_violations(page: Page) -> list[dict]:
-    """axe-core (shipped in the axe-playwright-python wheel, run from the local file) at WCAG 2.2 AA."""
+def axe_violations(page: Page, *, rules: list[str] | None = None) -> list[dict]:
+    """axe-core (shipped in the axe-playwright-python wheel, run from the local file) at WCAG 2.2 AA, or only
+    ``rules``."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(AXE_FILE_PATH.read_text(encoding="utf-8"))
-    options = {"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]}
+    run_only = {"type": "rule", "values": rules} if rules else {"type": "tag", "values": WCAG_22_AA}
+    options = {"runOnly": run_only, "resultTypes": ["violations"]}
     result = page.evaluate(f"() => axe.run(document, {json.dumps(options)})")
     return [
         {
@@ -192,6 +195,11 @@ class Crawler:
             checked = time.monotonic()
             page.set_viewport_size(PHONE)
             result.overflow = overflow_report(page)
+            # What only a narrow screen shows: regions that now scroll, targets that now crowd each other.
+            result.violations += [
+                {**violation, "id": f"{violation['id']} (at 360 px)"}
+                for violation in axe_violations(page, rules=PHONE_RULES)
+            ]
             page.set_viewport_size(DESKTOP)
             result.seconds = (loaded - started, checked - loaded, time.monotonic() - checked)
         self.results.append(result)

@@ -330,3 +330,23 @@ def test_failed_amendment_shows_the_error_summary_too(delegate_client, cast, cha
     content = delegate_client.post(reverse("consultations:position_amend", args=[position.pk]), data).content.decode()
     summary = content.split('class="error-summary"')[1].split("</div>")[0]
     assert "data-autofocus" in summary and 'href="#id_hs_lines"' in summary
+
+
+def test_withdraw_page_agrees_in_gender_with_the_position(delegate_client, cast, chapter, open_round):
+    position = factories.PositionFactory(organisation=cast.org_a, chapter=chapter, round=open_round)
+    position = position_services.position_file(by=cast.delegate_a, position=position)
+    content = delegate_client.get(reverse("consultations:position_withdraw", args=[position.pk])).content.decode()
+    assert "Sí, retirarla" in content and "No, conservarla" in content
+    assert "conservarlo" not in content
+
+
+def test_red_flag_reads_in_english_for_english_readers(client, cast, chapter, open_round):
+    cast.delegate_a.language = "en"
+    cast.delegate_a.save()
+    client.force_login(cast.delegate_a)
+    position = factories.PositionFactory(organisation=cast.org_a, chapter=chapter, round=open_round, is_red_flag=True)
+    detail = client.get(reverse("consultations:position_detail", args=[position.pk])).content.decode()
+    form = client.get(reverse("consultations:position_edit", args=[position.pk])).content.decode()
+    assert 'badge-red_flag">Red flag<' in detail
+    assert "Red flag (foco rojo)" in form
+    assert "Foco rojo<" not in detail + form

@@ -350,3 +350,11 @@ def test_red_flag_reads_in_english_for_english_readers(client, cast, chapter, op
     assert 'badge-red_flag">Red flag<' in detail
     assert "Red flag (foco rojo)" in form
     assert "Foco rojo<" not in detail + form
+
+
+def test_times_are_shown_with_their_zone(delegate_client, cast, chapter, open_round):
+    position = factories.PositionFactory(organisation=cast.org_a, chapter=chapter, round=open_round)
+    content = delegate_client.get(reverse("consultations:position_detail", args=[position.pk])).content.decode()
+    deadline = timezone.localtime(open_round.submission_deadline)
+    zone = deadline.strftime("%Z")  # CST or CDT in Mexico City, the delegate's zone
+    assert re.search(rf"\d{{2}}:\d{{2}} {zone}\b", content), f"no time followed by {zone}"

@@ -142,7 +142,7 @@ def test_delegate_drafts_files_amends_and_switches_language(
     login_form.locator("input[name='password']").fill(PASSWORD)
     journey.shot("sign-in")
     login_form.locator("button[type='submit']").click()
-    page.wait_for_url(re.compile(r"/rounds/$"))
+    page.wait_for_url(re.compile(r"/positions/$"))  # a delegate lands on its positions
     expect(page.locator(".account-name")).to_have_text("Delegada de Prueba")
     journey.shot("signed-in")
 

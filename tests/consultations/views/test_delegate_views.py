@@ -358,3 +358,20 @@ def test_times_are_shown_with_their_zone(delegate_client, cast, chapter, open_ro
     deadline = timezone.localtime(open_round.submission_deadline)
     zone = deadline.strftime("%Z")  # CST or CDT in Mexico City, the delegate's zone
     assert re.search(rf"\d{{2}}:\d{{2}} {zone}\b", content), f"no time followed by {zone}"
+
+
+def test_each_role_lands_on_what_needs_them(client, cast, chapter):
+    negotiator = factories.official(chapters=[chapter], negotiator=True)
+    landings = {
+        cast.delegate_a: "consultations:position_list",
+        cast.coordinator_a: "consultations:position_list",
+        cast.official_of_chapter: "consultations:triage_queue",
+        negotiator: "consultations:dashboard",
+        cast.coordinator: "consultations:dashboard",
+        cast.admin: "consultations:round_manage_list",
+        factories.UserFactory(): "consultations:round_list",
+    }
+    for user, name in landings.items():
+        client.force_login(user)
+        response = client.get(reverse("consultations:home"))
+        assert (response.status_code, response["Location"]) == (302, reverse(name)), user

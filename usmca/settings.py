@@ -188,6 +188,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "America/Mexico_City"
 USE_I18N = True
 USE_TZ = True
+# Every date-and-time is shown with its zone (usmca/formats/): a deadline in Ottawa and one in Mexico City differ.
+FORMAT_MODULE_PATH = ["usmca.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -46,6 +46,27 @@ class HsLinesField(forms.CharField):
             raise forms.ValidationError(_("At most 50 tariff lines per position."), code="too_many")
 
 
+class GroupedIntegerField(forms.IntegerField):
+    """A whole number as people write amounts: "US$1,500,000,000", "120 000" and "1500000000" are all accepted.
+
+    A text input (``inputmode="numeric"`` for phone keyboards): a number input would silently empty itself on the
+    first comma. Values are shown grouped, as the detail page shows them.
+    """
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+    SYMBOLS = re.compile(r"(?i)^\s*(us\$|usd|\$)\s*|[,\s\u00a0\u202f]")
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str):
+            value = self.SYMBOLS.sub("", value)
+        return super().to_python(value)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, int):
+            return f"{value:,}"
+        return value
+
+
 class PositionContentForm(SingleLineFieldsMixin, forms.ModelForm):
     """The content a delegate writes; shared by drafts and amendments."""
 
@@ -54,6 +75,14 @@ class PositionContentForm(SingleLineFieldsMixin, forms.ModelForm):
         required=False,
         help_text=_("Separated by commas, e.g. 8703.23, 8708.29"),
     )
+    exports_usd = GroupedIntegerField(
+        label=_("Exports at stake (USD)"),
+        required=False,
+        min_value=0,
+        max_value=9_223_372_036_854_775_807,
+        help_text=_("Annual exports at stake, in US dollars (whole number), e.g. 1,500,000,000."),
+    )
+    jobs = GroupedIntegerField(label=_("Jobs at stake"), required=False, min_value=0, max_value=2_147_483_647)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -67,10 +96,10 @@ class PositionContentForm(SingleLineFieldsMixin, forms.ModelForm):
             "stance": forms.RadioSelect,
             "confidentiality": forms.RadioSelect,
         }
+        labels = {"is_red_flag": _("Red flag (foco rojo)")}
         help_texts = {
             "is_red_flag": _("Mark it when the issue is a “foco rojo” for your sector."),
             "confidentiality": _("Government only is the default. Shared positions are visible to the whole room."),
-            "exports_usd": _("Annual exports at stake, in US dollars (whole number)."),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -106,6 +135,11 @@ class PositionDraftForm(PositionContentForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Each field validates itself inline; its message container is always on the page, so point at it.
+        for name, field in self.fields.items():
+            if not field.widget.is_hidden and not isinstance(field.widget, forms.RadioSelect):
+                described = [f"id_{name}_helptext"] if field.help_text else []
+                field.widget.attrs["aria-describedby"] = " ".join([*described, f"id_{name}_errors"])
         rounds = round_list_targetable()
         if self.instance.pk and self.instance.round_id:
             rounds = rounds | Round.objects.filter(pk=self.instance.round_id)

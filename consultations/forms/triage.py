@@ -46,7 +46,7 @@ class TriageFilterForm(forms.Form):
         label=_("Status"), choices=FILED_STATUSES, required=False, widget=forms.CheckboxSelectMultiple
     )
     priority = forms.ChoiceField(label=_("Priority"), choices=[("", _("Any")), *Priority.choices], required=False)
-    red_flag = forms.ChoiceField(label=_("Foco rojo"), choices=YES_NO, required=False)
+    red_flag = forms.ChoiceField(label=_("Red flag"), choices=YES_NO, required=False)
     red_line = forms.ChoiceField(label=_("Red line (foco rojo or red-line priority)"), choices=YES_NO, required=False)
     stance = forms.ChoiceField(label=_("Stance"), choices=[("", _("Any")), *Stance.choices], required=False)
     organisation = forms.ModelChoiceField(

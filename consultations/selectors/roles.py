@@ -53,3 +53,20 @@ def user_official_chapter_ids(user: User) -> frozenset[int]:
 
 def user_is_admin(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active and (user.is_staff or user.is_superuser))
+
+
+def user_landing(user: User) -> str:
+    """The URL name of the page that needs this user first: admins plan rounds, negotiators and the coordinator
+    read the dashboard, officials work their queue, delegates their organisation's positions."""
+    if user_is_admin(user):
+        return "consultations:round_manage_list"
+    profile = user_official_profile(user)
+    if profile is not None:
+        return (
+            "consultations:dashboard"
+            if profile.is_negotiator or profile.is_coordinator
+            else "consultations:triage_queue"
+        )
+    if user_organisation_ids(user):
+        return "consultations:position_list"
+    return "consultations:round_list"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -92,10 +92,9 @@ def _render_draft_form(
     position: Position | None = None,
     conflict: Position | None = None,
 ) -> HttpResponse:
-    template = "consultations/positions/form.html"
-    if request.htmx:
-        template += "#position-form"
-    return render(request, template, {"form": form, "position": position, "conflict": conflict})
+    return render(
+        request, "consultations/positions/form.html", {"form": form, "position": position, "conflict": conflict}
+    )
 
 
 def _conflict_form(
@@ -114,12 +113,16 @@ def _conflict_form(
     return form
 
 
-def _only_touched_errors(form: forms.PositionDraftForm, request: HttpRequest) -> forms.PositionDraftForm:
-    """Inline validation while typing: report problems of the fields filled in so far, not the empty ones."""
-    for name in list(form.errors):
-        if name != "__all__" and not request.POST.get(name):
-            del form.errors[name]
-    return form
+def _field_errors(request: HttpRequest, form: forms.PositionDraftForm) -> HttpResponse:
+    """Inline validation: the message of the one field that changed, swapped in beside it and nothing else.
+
+    The rest of the form is left alone, so focus and scroll stay where the user put them and a half-typed value
+    in another field is never replaced.
+    """
+    name = request.POST.get("_validate", "")
+    if name not in form.fields or form.fields[name].widget.is_hidden:
+        return HttpResponseBadRequest()
+    return render(request, "consultations/includes/field_errors.html", {"errors": form.errors.get(name, [])})
 
 
 @require_http_methods(["GET", "POST"])
@@ -137,7 +140,7 @@ def position_create(request: HttpRequest) -> HttpResponse:
     form = forms.PositionDraftForm(request.POST)
     valid = form.is_valid()
     if "_validate" in request.POST:
-        return _render_draft_form(request, _only_touched_errors(form, request))
+        return _field_errors(request, form)
     if not valid:
         return _render_draft_form(request, form)
     try:
@@ -182,7 +185,7 @@ def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.PositionDraftForm(request.POST, instance=position)
     valid = form.is_valid()
     if "_validate" in request.POST:
-        return _render_draft_form(request, _only_touched_errors(form, request), position)
+        return _field_errors(request, form)
     if not valid:
         return _render_draft_form(request, form, position)
     was_awaiting = position.status == PositionStatus.AWAITING_SIGNOFF

@@ -54,9 +54,35 @@
     }
   });
 
+  // Inline validation swaps only a field's message (see includes/field.html). Mark the field invalid or valid to
+  // match, and nothing more: the user is typing elsewhere by now, so focus and scroll are left alone.
+  function isInlineMessage(target) {
+    return Boolean(target && target.id && /_errors$/.test(target.id) && target.getAttribute("aria-live"));
+  }
+
+  function markField(container) {
+    var wrapper = container.closest(".field");
+    if (!wrapper) {
+      return;
+    }
+    var invalid = container.textContent.trim() !== "";
+    wrapper.classList.toggle("field-error", invalid);
+    wrapper.querySelectorAll("input, select, textarea").forEach(function (input) {
+      if (invalid) {
+        input.setAttribute("aria-invalid", "true");
+      } else {
+        input.removeAttribute("aria-invalid");
+      }
+    });
+  }
+
   document.body.addEventListener("htmx:afterSettle", function (event) {
     // With hx-swap="outerHTML" the original target has left the document; the new element is event.target.
     var target = event.detail.target;
+    if (isInlineMessage(target)) {
+      markField(target);
+      return;
+    }
     focusAfterSwap(target && target.isConnected ? target : event.target);
   });
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page
 
 TIMEOUT_MS = 15_000
 
@@ -76,3 +76,15 @@ def open_session(
         with contextlib.suppress(Error):
             page.screenshot(path=str(shots / "zz-last-page.png"), full_page=True, caret="initial")
         context.close()
+
+
+def sign_in(context: BrowserContext, base_url: str, user: object) -> None:
+    """Give the browser context a signed-in session of ``user`` without going through the sign-in page."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.clear_cookies()
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])

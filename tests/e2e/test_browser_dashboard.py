@@ -104,7 +104,7 @@ def test_negotiator_drills_down_from_a_red_line_count_to_the_triage_queue(
     login_form.locator("input[name='password']").fill(PASSWORD)
     session.shot("sign-in")
     login_form.locator("button[type='submit']").click()
-    page.wait_for_url(re.compile(r"/rounds/$"))
+    page.wait_for_url(re.compile(r"/dashboard/$"))  # a negotiator lands on the dashboard
     expect(page.locator(".account-name")).to_have_text(table.negotiator.full_name)
 
     # --- The dashboard of the round open for input: the negotiator's two chapters only ----------------------

@@ -66,15 +66,15 @@ class Journey(BrowserSession):
     def htmx_change(self, action: Callable[[], None], url_part: str) -> None:
         """Run an action that fires the draft form's live validation, then wait until htmx has swapped it in.
 
-        The form re-renders itself 300 ms after every change, so the next field is only touched once that
-        swap has settled; otherwise a half-typed value could be replaced by the server's copy of the form.
+        Each field posts the form when it changes and gets back its own message; waiting for that swap keeps
+        the journey's screenshots in step (test_browser_draft_form checks that typing on never waits for it).
         """
         self.install_htmx_probe()
         before = self.page.evaluate("() => window.__cdjSettled")
 
         def is_validation(response: Response) -> bool:
             request = response.request
-            return request.method == "POST" and url_part in response.url and "_validate=1" in (request.post_data or "")
+            return request.method == "POST" and url_part in response.url and "_validate=" in (request.post_data or "")
 
         with self.page.expect_response(is_validation, timeout=TIMEOUT_MS) as response_info:
             action()
@@ -142,7 +142,7 @@ def test_delegate_drafts_files_amends_and_switches_language(
     login_form.locator("input[name='password']").fill(PASSWORD)
     journey.shot("sign-in")
     login_form.locator("button[type='submit']").click()
-    page.wait_for_url(re.compile(r"/rounds/$"))
+    page.wait_for_url(re.compile(r"/positions/$"))  # a delegate lands on its positions
     expect(page.locator(".account-name")).to_have_text("Delegada de Prueba")
     journey.shot("signed-in")
 
@@ -190,7 +190,7 @@ def test_delegate_drafts_files_amends_and_switches_language(
     expect(form.locator("#id_summary")).to_have_value(summary)
     expect(form.locator("input[name='stance'][value='defensive']")).to_be_checked()
     expect(form.locator("#id_hs_lines")).to_have_value("8708.29, 8708.99")
-    expect(form.locator(".errors")).to_have_count(0)
+    expect(form.locator(".errors .errorlist")).to_have_count(0)
     journey.shot("draft-filled")
 
     form.get_by_role("button", name=es("Save draft"), exact=True).click()

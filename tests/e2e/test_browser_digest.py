@@ -96,7 +96,7 @@ def test_an_official_previews_the_digest_of_their_chapters(session: BrowserSessi
     login_form.locator("input[name='password']").fill(PASSWORD)
     session.shot("sign-in")
     login_form.locator("button[type='submit']").click()
-    page.wait_for_url(re.compile(r"/rounds/$"))
+    page.wait_for_url(re.compile(r"/triage/$"))  # an official lands on the queue
     expect(page.locator(".account-name")).to_have_text(desk.official.full_name)
 
     preview_url = reverse("consultations:digest_preview", args=[desk.round.pk])

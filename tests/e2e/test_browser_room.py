@@ -84,7 +84,7 @@ def test_delegate_answers_a_room_question_and_edits_the_answer(session: BrowserS
     login_form.locator("input[name='login']").fill(room.delegate.email)
     login_form.locator("input[name='password']").fill(PASSWORD)
     login_form.locator("button[type='submit']").click()
-    page.wait_for_url(re.compile(r"/rounds/$"))
+    page.wait_for_url(re.compile(r"/positions/$"))  # a delegate lands on its positions
 
     # --- The room questions, from the main navigation: the open question with its countdown ------------------
     page.locator("nav.site-nav a[href='/room-questions/']").click()

@@ -61,7 +61,7 @@ def test_admin_creates_a_round_and_sees_it_on_the_list_and_the_timeline(
     login_form.locator("input[name='login']").fill(admin.email)
     login_form.locator("input[name='password']").fill(PASSWORD)
     login_form.locator("button[type='submit']").click()
-    page.wait_for_url(re.compile(r"/rounds/$"))
+    page.wait_for_url(re.compile(r"/manage/rounds/$"))  # an admin lands on round management
 
     # --- From the staff navigation to the management list and the form ---------------------------------
     page.locator(".site-nav a[href='/manage/rounds/']").click()

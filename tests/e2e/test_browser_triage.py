@@ -101,7 +101,7 @@ def test_official_triages_three_positions_with_the_keyboard_alone(session: Brows
     login_form.locator("input[name='password']").fill(PASSWORD)
     session.shot("sign-in")
     login_form.locator("button[type='submit']").click()
-    page.wait_for_url(re.compile(r"/rounds/$"))
+    page.wait_for_url(re.compile(r"/triage/$"))  # an official lands on the queue
     expect(page.locator(".account-name")).to_have_text(desk.official.full_name)
 
     # --- The queue: the official's chapter only; by default what needs work, oldest first ------------------

@@ -165,7 +165,11 @@ def test_question_with_a_past_deadline_shows_the_error(client, room, chapter, op
         },
     )
     assert response.status_code == 200
-    assert 'class="field field-error" id="field-response_deadline"' in response.content.decode()
+    content = response.content.decode()
+    assert 'class="field field-error" id="field-response_deadline"' in content
+    # The error summary opens the page and links to the field.
+    assert "data-autofocus>" in content.split('class="error-summary"')[1].split("</h2>")[0]
+    assert 'href="#id_response_deadline"' in content.split('class="error-summary"')[1]
     assert not RoomQuestion.objects.filter(text="Tarde").exists()
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from consultations.models import Attachment, Position, PositionStatus
 from consultations.services import positions as position_services
@@ -59,19 +60,78 @@ def test_invalid_draft_shows_field_errors_in_spanish_and_saves_nothing(delegate_
     assert not Position.objects.exists()
 
 
-def test_inline_validation_reports_touched_fields_only_and_saves_nothing(delegate_client, chapter, open_round):
-    response = delegate_client.post(
-        reverse("consultations:position_create"),
-        {"_validate": "1", "hs_lines": "nope", "client_token": str(uuid.uuid4())},
-        headers={"HX-Request": "true"},
-    )
+def validate(client, url, field, data):
+    return client.post(url, {**data, "_validate": field}, headers={"HX-Request": "true"})
+
+
+def test_inline_validation_answers_only_the_changed_fields_message_and_saves_nothing(
+    delegate_client, chapter, open_round
+):
+    url = reverse("consultations:position_create")
+    data = draft_data(chapter, open_round, title="", hs_lines="nope")
+    response = validate(delegate_client, url, "hs_lines", data)
     assert response.status_code == 200
-    content = response.content.decode()
-    assert 'id="position-form"' in content
-    assert "<html" not in content  # only the form partial is swapped
-    assert "No es una fracción arancelaria" in content
-    assert "Este campo es obligatorio" not in content  # untouched required fields are not nagged about yet
+    content = response.content.decode().strip()
+    assert content.startswith('<ul class="errorlist">')  # the message only: no field, no form, no page
+    assert "<input" not in content and "<form" not in content and "<html" not in content
+    assert "No es una fracción arancelaria: nope" in content
+    assert "obligatorio" not in content  # the empty title is another field's business
+    assert validate(delegate_client, url, "title", data).content.decode().strip() != ""  # its own turn
+    assert validate(delegate_client, url, "hs_lines", {**data, "hs_lines": "8708.29"}).content.decode().strip() == ""
     assert not Position.objects.exists()
+
+
+def test_inline_validation_refuses_unknown_or_hidden_fields(delegate_client, chapter, open_round):
+    url = reverse("consultations:position_create")
+    data = draft_data(chapter, open_round)
+    assert validate(delegate_client, url, "organisation", data).status_code == 400
+    assert validate(delegate_client, url, "version", data).status_code == 400
+
+
+def test_inline_validation_of_an_existing_draft_uses_its_own_page(delegate_client, cast, chapter, open_round):
+    position = factories.PositionFactory(organisation=cast.org_a, chapter=chapter, round=open_round)
+    url = reverse("consultations:position_edit", args=[position.pk])
+    response = validate(delegate_client, url, "jobs", draft_data(chapter, open_round, jobs="muchos"))
+    assert response.status_code == 200
+    assert "número entero" in response.content.decode()
+    position.refresh_from_db()
+    assert position.jobs is None
+
+
+def test_draft_form_fields_each_validate_into_their_own_message_container(delegate_client):
+    response = delegate_client.get(reverse("consultations:position_create"))
+    content = response.content.decode()
+    assert "hx-post" not in content.split('id="position-form"')[0].rsplit("<form", 1)[-1]  # the form is not swapped
+    for name in ("chapter", "round", "title", "summary", "stance", "hs_lines", "exports_usd", "jobs"):
+        assert f'hx-target="#id_{name}_errors"' in content
+        assert f'<div class="errors" id="id_{name}_errors" aria-live="polite">' in content
+    assert 'hx-swap="innerHTML"' in content and 'hx-sync="this:replace"' in content
+    assert "autofocus" not in content
+    assert 'aria-describedby="id_hs_lines_helptext id_hs_lines_errors"' in content
+    # Attachments come after the first save, and the page says so.
+    assert "una vez guardado el borrador" in content or "once the draft is saved" in content
+
+
+def test_money_and_jobs_are_typed_and_shown_grouped(delegate_client, cast, chapter, open_round):
+    data = draft_data(chapter, open_round, exports_usd="US$1,500,000,000", jobs="120,000")
+    response = delegate_client.post(reverse("consultations:position_create"), data)
+    assert response.status_code == 302
+    position = Position.objects.get()
+    assert (position.exports_usd, position.jobs) == (1_500_000_000, 120_000)
+    content = delegate_client.get(response["Location"]).content.decode()
+    assert "US$1,500,000,000" in content
+    assert "120,000" in content
+
+
+def test_failed_submit_shows_an_error_summary_linking_each_field(delegate_client, chapter, open_round):
+    data = draft_data(chapter, open_round, title="", hs_lines="87AB", stance="")
+    content = delegate_client.post(reverse("consultations:position_create"), data).content.decode()
+    summary = content.split('class="error-summary"')[1].split("</div>")[0]
+    assert "data-autofocus" in summary
+    assert 'href="#id_title"' in summary
+    assert 'href="#id_hs_lines"' in summary
+    assert 'href="#id_stance_0"' in summary
+    assert 'id="id_stance_0"' in content
 
 
 def test_submitting_the_same_form_twice_creates_one_position(delegate_client, chapter, open_round):
@@ -213,3 +273,105 @@ def test_other_delegates_read_a_shared_position_but_not_how_the_government_answe
     content = client.get(url).content.decode()
     assert "RESPUESTA-PARA-A-5d1" in content
     assert "badge-noted" in content
+
+
+def progress_of(content: str) -> list[tuple[str, str]]:
+    """(state, label) of each step of the page's progress indicator."""
+    block = content.split('class="progress-steps"')[1].split("</ol>")[0]
+    steps = re.findall(
+        r'class="progress-step is-(\w+)"[^>]*>\s*<span class="visually-hidden">[^<]*</span>([^<]+)', block
+    )
+    return [(state, label.strip()) for state, label in steps]
+
+
+def test_position_page_shows_its_progress_as_steps(delegate_client, cast, chapter, open_round):
+    cast.org_a.requires_signoff = True
+    cast.org_a.save()
+    position = factories.PositionFactory(
+        organisation=cast.org_a,
+        chapter=chapter,
+        round=open_round,
+        status=PositionStatus.IN_REVIEW,
+        filed_at=timezone.now(),
+    )
+    content = delegate_client.get(reverse("consultations:position_detail", args=[position.pk])).content.decode()
+    with translation.override("es"):
+        labels = [translation.gettext(text) for text in ("Draft", "Sign-off", "Filed", "In review", "Answered")]
+    assert progress_of(content) == [
+        ("done", labels[0]),
+        ("done", labels[1]),
+        ("done", labels[2]),
+        ("current", labels[3]),
+        ("todo", labels[4]),
+    ]
+    assert content.count('aria-current="step"') == 1
+
+
+def test_new_draft_shows_its_first_step_and_no_sign_off_when_not_required(delegate_client, cast):
+    cast.org_a.requires_signoff = False
+    cast.org_a.save()
+    content = delegate_client.get(reverse("consultations:position_create")).content.decode()
+    states = [state for state, _label in progress_of(content)]
+    assert states == ["current", "todo", "todo", "todo"]
+
+
+def test_failed_amendment_shows_the_error_summary_too(delegate_client, cast, chapter, open_round):
+    position = factories.PositionFactory(organisation=cast.org_a, chapter=chapter, round=open_round)
+    position = position_services.position_file(by=cast.delegate_a, position=position)
+    data = {
+        "title": position.title,
+        "summary": position.summary,
+        "stance": position.stance,
+        "priority": position.priority,
+        "confidentiality": position.confidentiality,
+        "hs_lines": "87AB",
+        "version": position.version,
+    }
+    content = delegate_client.post(reverse("consultations:position_amend", args=[position.pk]), data).content.decode()
+    summary = content.split('class="error-summary"')[1].split("</div>")[0]
+    assert "data-autofocus" in summary and 'href="#id_hs_lines"' in summary
+
+
+def test_withdraw_page_agrees_in_gender_with_the_position(delegate_client, cast, chapter, open_round):
+    position = factories.PositionFactory(organisation=cast.org_a, chapter=chapter, round=open_round)
+    position = position_services.position_file(by=cast.delegate_a, position=position)
+    content = delegate_client.get(reverse("consultations:position_withdraw", args=[position.pk])).content.decode()
+    assert "Sí, retirarla" in content and "No, conservarla" in content
+    assert "conservarlo" not in content
+
+
+def test_red_flag_reads_in_english_for_english_readers(client, cast, chapter, open_round):
+    cast.delegate_a.language = "en"
+    cast.delegate_a.save()
+    client.force_login(cast.delegate_a)
+    position = factories.PositionFactory(organisation=cast.org_a, chapter=chapter, round=open_round, is_red_flag=True)
+    detail = client.get(reverse("consultations:position_detail", args=[position.pk])).content.decode()
+    form = client.get(reverse("consultations:position_edit", args=[position.pk])).content.decode()
+    assert 'badge-red_flag">Red flag<' in detail
+    assert "Red flag (foco rojo)" in form
+    assert "Foco rojo<" not in detail + form
+
+
+def test_times_are_shown_with_their_zone(delegate_client, cast, chapter, open_round):
+    position = factories.PositionFactory(organisation=cast.org_a, chapter=chapter, round=open_round)
+    content = delegate_client.get(reverse("consultations:position_detail", args=[position.pk])).content.decode()
+    deadline = timezone.localtime(open_round.submission_deadline)
+    zone = deadline.strftime("%Z")  # CST or CDT in Mexico City, the delegate's zone
+    assert re.search(rf"\d{{2}}:\d{{2}} {zone}\b", content), f"no time followed by {zone}"
+
+
+def test_each_role_lands_on_what_needs_them(client, cast, chapter):
+    negotiator = factories.official(chapters=[chapter], negotiator=True)
+    landings = {
+        cast.delegate_a: "consultations:position_list",
+        cast.coordinator_a: "consultations:position_list",
+        cast.official_of_chapter: "consultations:triage_queue",
+        negotiator: "consultations:dashboard",
+        cast.coordinator: "consultations:dashboard",
+        cast.admin: "consultations:round_manage_list",
+        factories.UserFactory(): "consultations:round_list",
+    }
+    for user, name in landings.items():
+        client.force_login(user)
+        response = client.get(reverse("consultations:home"))
+        assert (response.status_code, response["Location"]) == (302, reverse(name)), user

@@ -109,9 +109,15 @@ def build_world(media: Path) -> World:
         by=delegate, position=draft, upload=SimpleUploadedFile("anexo.pdf", PDF, content_type="application/pdf")
     )
     filed = ours.filter(status=models.PositionStatus.SUBMITTED, round=open_round).first()
-    amended = position_services.position_amend(
-        by=delegate, position=filed, data={"summary": filed.summary + " Con un periodo de transición."}, reason="Ajuste"
+    # Where the organisation requires sign-off this is a proposed amendment; the position's pages are the same.
+    position_services.position_amend(
+        by=delegate,
+        position=filed,
+        data={"summary": filed.summary + " Con un periodo de transición."},
+        reason="Ajuste",
+        expected_version=filed.version,
     )
+    amended = filed
     theirs = models.Position.objects.filter(organisation=other, status=models.PositionStatus.SUBMITTED).first()
     cosignature_services.cosignature_invite(by=theirs.created_by, position=theirs, organisation=organisation)
     briefing = briefing_services.briefing_post(
@@ -130,6 +136,14 @@ def build_world(media: Path) -> World:
     )
     _official_invitation, token = invitation_services.invitation_create(
         by=users["admin"], email="nueva.funcionaria@example.mx", role="official", ministry="economia"
+    )
+    # A digest the mail server refused: the delivery pages offer to resend it.
+    models.Delivery.objects.create(
+        kind=models.deliveries.DIGEST_PRE,
+        key=models.deliveries.digest_delivery_key(open_round),
+        recipient=delegate,
+        status=models.Delivery.Status.FAILED,
+        last_error="550 mailbox unavailable",
     )
     triage_position = (
         models.Position.objects.filter(chapter__number=4, status=models.PositionStatus.SUBMITTED).order_by("pk").first()
@@ -167,6 +181,8 @@ def build_world(media: Path) -> World:
             reverse("consultations:round_manage_cancel", args=[open_round.pk]),
             reverse("consultations:round_manage_input", args=[open_round.pk]),
             reverse("consultations:round_deliveries", args=[open_round.pk]),
+            reverse("consultations:deliveries_resend_bulk")
+            + f"?kind={models.deliveries.DIGEST_PRE}&status=failed&round={open_round.pk}",
             reverse("consultations:official_invite"),
         ],
     }

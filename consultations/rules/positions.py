@@ -84,7 +84,18 @@ rules.add_perm("consultations.edit_draft", is_member_of_author_org & is_draft)
 rules.add_perm("consultations.file_position", is_member_of_author_org & is_plain_draft)
 rules.add_perm("consultations.sign_off_position", is_coordinator_of_author_org & is_awaiting_signoff)
 rules.add_perm("consultations.sign_off_amendment", is_coordinator_of_author_org & is_filed_and_open)
-rules.add_perm("consultations.amend_position", is_member_of_author_org & is_filed_and_open & round_accepts_input)
+
+
+@rules.predicate
+def is_asked_for_more_information(user, position: Position) -> bool:
+    return position.status == PositionStatus.NEEDS_INFO
+
+
+# A request for more information is answered by amending, whenever the government asks.
+rules.add_perm(
+    "consultations.amend_position",
+    is_member_of_author_org & is_filed_and_open & (round_accepts_input | is_asked_for_more_information),
+)
 rules.add_perm("consultations.withdraw_position", is_member_of_author_org & is_filed_and_open)
 
 

@@ -11,7 +11,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consultations.models import Membership, Position, PositionRevision, PositionStatus, ProposedAmendment, Round
+from consultations.models import (
+    Membership,
+    Position,
+    PositionRevision,
+    PositionStatus,
+    ProposedAmendment,
+    Round,
+    TriageEvent,
+)
 from consultations.models.positions import CLOSED_STATUSES, CONTENT_FIELDS, UNFILED_STATUSES
 from consultations.selectors.rounds import round_next_open
 from consultations.services.audit import audit_record
@@ -308,8 +316,22 @@ def _amend(
 ) -> Position:
     _validate(position)
     position.version += 1
+    answering = position.status == PositionStatus.NEEDS_INFO
+    if answering:
+        # The answer to the government's request puts the position back in the officials' queue.
+        position.status = PositionStatus.IN_REVIEW
+        position.triage_version += 1
     position.save()
     revision = revision_record(position, by=author, reason=reason, signed_off_by=signed_off_by)
+    if answering:
+        TriageEvent.objects.create(
+            position=position,
+            actor=author,
+            action=TriageEvent.Action.STATUS,
+            from_status=PositionStatus.NEEDS_INFO,
+            to_status=PositionStatus.IN_REVIEW,
+            data={"answered_with_revision": revision.number},
+        )
     audit_record(
         actor=by,
         action="position.amend",
@@ -341,7 +363,9 @@ def position_amend(
     membership = membership_require(user=by, organisation_id=position.organisation_id)
     _require_amendable(position)
     _check_version(position, expected_version)
-    _require_round_open(position.round, now)
+    if position.status != PositionStatus.NEEDS_INFO:
+        # The government's request for more information is answered whenever it comes, deadline or not.
+        _require_round_open(position.round, now)
     base_version = position.version
     changed = _apply(position, data, CONTENT_FIELDS)
     if not changed:
@@ -402,7 +426,8 @@ def amendment_sign_off(*, by: User, proposal: ProposedAmendment, now: dt.datetim
             ),
             code="outdated",
         )
-    _require_round_open(position.round, now)
+    if position.status != PositionStatus.NEEDS_INFO:
+        _require_round_open(position.round, now)
     changed = _apply(position, proposal.content, CONTENT_FIELDS)
     _amend(
         position,

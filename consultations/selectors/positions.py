@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -147,39 +148,101 @@ def cosignature_list_for(*, user: User) -> QuerySet[CoSignature]:
     )
 
 
+Segment = tuple[str, str]  # (kind, text) with kind one of " ", "+", "-"
+
+
 @dataclass(frozen=True)
 class FieldDiff:
     field: str
     label: str
-    lines: list[tuple[str, str]]  # (kind, text) with kind one of " ", "+", "-"
+    lines: list[Segment]  # whole paragraphs: kept, added, removed
+    # For reading: one row per paragraph; a paragraph changed in place shows its words added and removed.
+    rows: tuple[tuple[Segment, ...], ...] = ()
 
 
-def _as_text(value: Any) -> str:
+def _as_text(value: Any, name: str = "") -> str:
+    """A stored value as readers know it: the label of a choice ("High", not "high"), yes or no, a list joined."""
     if value is None:
         return ""
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
-    return str(value)
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    choices = dict(Position._meta.get_field(name).flatchoices) if name in CONTENT_FIELDS else {}
+    return str(choices.get(value, value))
+
+
+# A word with the spaces after it: changes read as whole phrases, not words interleaved with kept spaces.
+WORD = re.compile(r"^\s+|\S+\s*")
+
+
+def _word_rows(before: str, after: str) -> tuple[Segment, ...]:
+    """One paragraph changed in place: its words kept, removed and added, in reading order."""
+    old, new = WORD.findall(before), WORD.findall(after)
+    segments: list[Segment] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            segments.append((" ", "".join(old[i1:i2])))
+            continue
+        if i2 > i1:
+            segments.append(("-", "".join(old[i1:i2])))
+        if j2 > j1:
+            segments.append(("+", "".join(new[j1:j2])))
+    return tuple(segments)
+
+
+def _rows(before: list[str], after: list[str]) -> tuple[tuple[Segment, ...], ...]:
+    rows: list[tuple[Segment, ...]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        if tag == "equal":
+            rows.extend(((" ", line),) for line in before[i1:i2])
+            continue
+        pairs = min(i2 - i1, j2 - j1) if tag == "replace" else 0
+        rows.extend(_word_rows(before[i1 + k], after[j1 + k]) for k in range(pairs))
+        rows.extend((("-", line),) for line in before[i1 + pairs : i2])
+        rows.extend((("+", line),) for line in after[j1 + pairs : j2])
+    return tuple(rows)
+
+
+def field_diff(name: str, label: str, older: Any, newer: Any) -> FieldDiff | None:
+    """The change of one field between two stored values, or None when it did not change."""
+    before = _as_text(older, name).splitlines()
+    after = _as_text(newer, name).splitlines()
+    if before == after:
+        return None
+    lines = [(line[0], line[2:]) for line in difflib.ndiff(before, after) if line[:1] in {" ", "+", "-"}]
+    return FieldDiff(field=name, label=label, lines=lines, rows=_rows(before, after))
+
+
+def revision_fields(revision: PositionRevision) -> list[tuple[str, str]]:
+    """A revision's text as readers know it: (label, value) for every field it fills."""
+    shown = []
+    for name in CONTENT_FIELDS:
+        value = _as_text(revision.content.get(name), name)
+        if value:
+            shown.append((str(Position._meta.get_field(name).verbose_name), value))
+    return shown
 
 
 def revision_diff(*, older: PositionRevision, newer: PositionRevision) -> list[FieldDiff]:
     """A line diff of every content field that changed between two revisions."""
     diffs = []
     for name in CONTENT_FIELDS:
-        before = _as_text(older.content.get(name)).splitlines()
-        after = _as_text(newer.content.get(name)).splitlines()
-        if before == after:
-            continue
-        lines = [(line[0], line[2:]) for line in difflib.ndiff(before, after) if line[:1] in {" ", "+", "-"}]
         label = str(Position._meta.get_field(name).verbose_name)
-        diffs.append(FieldDiff(field=name, label=label, lines=lines))
+        diff = field_diff(name, label, older.content.get(name), newer.content.get(name))
+        if diff is not None:
+            diffs.append(diff)
     before = [item["name"] for item in older.content.get("attachments", [])]
     after = [item["name"] for item in newer.content.get("attachments", [])]
     if before != after:
         lines = [("-", name) for name in before if name not in after] + [
             ("+", name) for name in after if name not in before
         ]
-        diffs.append(FieldDiff(field="attachments", label=str(_("attachments")), lines=lines))
+        diffs.append(
+            FieldDiff(
+                field="attachments", label=str(_("attachments")), lines=lines, rows=tuple((line,) for line in lines)
+            )
+        )
     return diffs
 
 
@@ -211,6 +274,11 @@ class RevisionEntry:
     revision: PositionRevision
     previous: PositionRevision | None
     diff: list[FieldDiff]
+
+    @property
+    def fields(self) -> list[tuple[str, str]]:
+        """The whole text, for the first revision this reader sees (the others show what changed)."""
+        return revision_fields(self.revision) if self.previous is None else []
 
     @property
     def skips_revisions(self) -> bool:
@@ -254,10 +322,8 @@ def proposed_amendment_pending(*, position: Position) -> tuple[ProposedAmendment
         return None
     diffs = []
     for name in CONTENT_FIELDS:
-        before = _as_text(getattr(position, name)).splitlines()
-        after = _as_text(proposal.content.get(name)).splitlines()
-        if before == after:
-            continue
-        lines = [(line[0], line[2:]) for line in difflib.ndiff(before, after) if line[:1] in {" ", "+", "-"}]
-        diffs.append(FieldDiff(field=name, label=str(Position._meta.get_field(name).verbose_name), lines=lines))
+        label = str(Position._meta.get_field(name).verbose_name)
+        diff = field_diff(name, label, getattr(position, name), proposal.content.get(name))
+        if diff is not None:
+            diffs.append(diff)
     return proposal, diffs

@@ -77,3 +77,25 @@ def test_revision_history_is_newest_first_and_the_first_revision_has_no_diff(cas
     assert history[0].diff[0].lines == [("+", "Texto nuevo")]
     assert history[-1].diff == []
     assert history[-1].previous is None
+
+
+def test_a_diff_reads_labels_and_words_and_the_first_revision_shows_its_text(cast, chapter, open_round) -> None:
+    from consultations.selectors.positions import field_diff, revision_fields
+
+    from django.utils import translation
+
+    with translation.override("en"):
+        priority = field_diff("priority", "priority", "low", "high")
+    assert priority.rows == ((("-", "Low"), ("+", "High")),)  # labels, not the stored codes
+
+    summary = field_diff(
+        "summary", "summary", "Pedimos un arancel de 10 % para el acero.", "Pedimos un arancel de 15 % para el acero."
+    )
+    kinds = [kind for kind, _text in summary.rows[0]]
+    assert kinds.count("-") == 1 and kinds.count("+") == 1  # one paragraph, one word changed in it
+    assert ("-", "10 ") in summary.rows[0] and ("+", "15 ") in summary.rows[0]
+    assert "".join(text for kind, text in summary.rows[0] if kind != "-") == "Pedimos un arancel de 15 % para el acero."
+
+    position = filed(organisation=cast.org_a, by=cast.delegate_a, chapter=chapter, round=open_round)
+    labels = dict(revision_fields(position.revisions.get(number=1)))
+    assert position.title in labels.values()

@@ -232,7 +232,9 @@ def test_amendment_shows_the_last_change_as_a_diff(delegate_client, cast, chapte
     response = delegate_client.post(reverse("consultations:position_amend", args=[position.pk]), data)
     assert response.status_code == 302
     detail = delegate_client.get(reverse("consultations:position_detail", args=[position.pk])).content.decode()
-    assert "Texto nuevo y mejor." in detail.split("<ins>", 1)[1]
+    # The paragraph changed in place: the words added are marked inside it, in reading order.
+    added = "".join(re.findall(r"<ins>(?:<span[^>]*>[^<]*</span>)?([^<]*)</ins>", detail))
+    assert "nuevo y mejor." in added
     assert position.revisions.count() == 2
 
 

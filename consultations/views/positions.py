@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -31,6 +35,23 @@ from consultations.views.helpers import (
     render_filtered_list,
     require_perm,
 )
+
+SENT_BACK_TO_DRAFT = gettext_lazy(
+    "Draft saved. It was awaiting sign-off and has gone back to draft, because the coordinator had not seen this "
+    "text: send it for sign-off again when it is ready."
+)
+AMENDMENT_PROPOSED = gettext_lazy(
+    "Amendment sent to your organisation's coordinator for sign-off. The filed text stays as it is until they "
+    "approve it."
+)
+
+
+def _position(request: HttpRequest, pk: int, perm: str | None = None) -> Position:
+    """The position the user may see, and may act on with ``perm``; anything else is a 404."""
+    position = position_selectors.position_get_for(user=request.user, position_id=pk)
+    if perm is not None:
+        require_perm(request, perm, position)
+    return position
 
 
 def _user_organisation(request: HttpRequest) -> Organisation:
@@ -97,6 +118,21 @@ def _render_draft_form(
     )
 
 
+def _versioned_save(
+    request: HttpRequest, form: forms.PositionContentForm, save: Callable[[int], Any]
+) -> tuple[Any, forms.PositionContentForm, Position | None]:
+    """Run a save checked against the version the form was opened at: (result, form, None) when it went through;
+    (None, the form rebuilt on the current version with the user's text kept, the current position) on a conflict;
+    (None, the form with the service's refusal, None) otherwise."""
+    try:
+        return save(form.cleaned_data["version"]), form, None
+    except VersionConflict as conflict:
+        return None, _conflict_form(type(form), request, conflict), conflict.current
+    except ValidationError as error:
+        add_service_error(form, error)
+        return None, form, None
+
+
 def _conflict_form(
     form_class: type[forms.PositionContentForm], request: HttpRequest, conflict: VersionConflict
 ) -> forms.PositionContentForm:
@@ -161,7 +197,7 @@ def position_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    position = position_selectors.position_get_for(user=request.user, position_id=pk)
+    position = _position(request, pk)
     is_author = position.organisation_id in user_organisation_ids(request.user)
     context = {
         "position": position,
@@ -178,8 +214,7 @@ def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    position = position_selectors.position_get_for(user=request.user, position_id=pk)
-    require_perm(request, "consultations.edit_draft", position)
+    position = _position(request, pk, "consultations.edit_draft")
     if request.method == "GET":
         return _render_draft_form(request, forms.PositionDraftForm(instance=position), position)
     form = forms.PositionDraftForm(request.POST, instance=position)
@@ -189,28 +224,18 @@ def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not valid:
         return _render_draft_form(request, form, position)
     was_awaiting = position.status == PositionStatus.AWAITING_SIGNOFF
-    try:
-        saved = position_services.position_update_draft(
-            by=request.user,
-            position=position,
-            data=form.content(),
-            expected_version=form.cleaned_data["version"],
-            now=request.received_at,
-        )
-    except VersionConflict as conflict:
-        form = _conflict_form(forms.PositionDraftForm, request, conflict)
-        return _render_draft_form(request, form, position, conflict=conflict.current)
-    except ValidationError as error:
-        add_service_error(form, error)
-        return _render_draft_form(request, form, position)
+    data = form.content()
+    saved, form, conflict = _versioned_save(
+        request,
+        form,
+        lambda version: position_services.position_update_draft(
+            by=request.user, position=position, data=data, expected_version=version, now=request.received_at
+        ),
+    )
+    if saved is None:
+        return _render_draft_form(request, form, position, conflict=conflict)
     if was_awaiting and saved.status == PositionStatus.DRAFT:
-        messages.warning(
-            request,
-            _(
-                "Draft saved. It was awaiting sign-off and has gone back to draft, because the coordinator had not "
-                "seen this text: send it for sign-off again when it is ready."
-            ),
-        )
+        messages.warning(request, SENT_BACK_TO_DRAFT)
     else:
         messages.success(request, _("Draft saved."))
     return redirect("consultations:position_detail", pk=position.pk)
@@ -219,8 +244,7 @@ def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def position_file(request: HttpRequest, pk: int) -> HttpResponse:
-    position = position_selectors.position_get_for(user=request.user, position_id=pk)
-    require_perm(request, "consultations.file_position", position)
+    position = _position(request, pk, "consultations.file_position")
 
     def done(filed: Position) -> str:
         if filed.is_filed:
@@ -246,7 +270,7 @@ def _posted_int(request: HttpRequest, name: str) -> int | None:
 @login_required
 def position_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     """A coordinator approves or returns a draft awaiting sign-off, or a proposed amendment (``proposal``)."""
-    position = position_selectors.position_get_for(user=request.user, position_id=pk)
+    position = _position(request, pk)
     if "proposal" in request.POST:
         return _amendment_sign_off(request, position)
     require_perm(request, "consultations.sign_off_position", position)
@@ -282,7 +306,7 @@ def _amendment_sign_off(request: HttpRequest, position: Position) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 @login_required
 def position_amend(request: HttpRequest, pk: int) -> HttpResponse:
-    position = position_selectors.position_get_for(user=request.user, position_id=pk)
+    position = _position(request, pk)
     if not can(request.user, "consultations.amend_position", position):
         round_open = position.round.accepts_input_at(request.received_at)
         if position.organisation_id in user_organisation_ids(request.user) and not round_open:
@@ -295,31 +319,22 @@ def position_amend(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.AmendForm(request.POST, instance=position)
     conflict = None
     if form.is_valid():
-        try:
-            result = position_services.position_amend(
+        data, reason = form.content(), form.cleaned_data["reason"]
+        result, form, conflict = _versioned_save(
+            request,
+            form,
+            lambda version: position_services.position_amend(
                 by=request.user,
                 position=position,
-                data=form.content(),
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"],
+                data=data,
+                reason=reason,
+                expected_version=version,
                 now=request.received_at,
-            )
-        except VersionConflict as error:
-            conflict = error.current
-            form = _conflict_form(forms.AmendForm, request, error)
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            if isinstance(result, ProposedAmendment):
-                messages.success(
-                    request,
-                    _(
-                        "Amendment sent to your organisation's coordinator for sign-off. The filed text stays as it "
-                        "is until they approve it."
-                    ),
-                )
-            else:
-                messages.success(request, _("Amendment saved as a new revision."))
+            ),
+        )
+        if result is not None:
+            proposed = isinstance(result, ProposedAmendment)
+            messages.success(request, AMENDMENT_PROPOSED if proposed else _("Amendment saved as a new revision."))
             return redirect("consultations:position_detail", pk=position.pk)
     return render(request, template, {"form": form, "position": position, "conflict": conflict})
 
@@ -327,7 +342,7 @@ def position_amend(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def position_revisions(request: HttpRequest, pk: int) -> HttpResponse:
-    position = position_selectors.position_get_for(user=request.user, position_id=pk)
+    position = _position(request, pk)
     revisions = position_selectors.revision_list_with_diffs(user=request.user, position=position)
     return render(request, "consultations/positions/revisions.html", {"position": position, "revisions": revisions})
 
@@ -335,8 +350,7 @@ def position_revisions(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def position_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    position = position_selectors.position_get_for(user=request.user, position_id=pk)
-    require_perm(request, "consultations.withdraw_position", position)
+    position = _position(request, pk, "consultations.withdraw_position")
     form = forms.WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -354,8 +368,7 @@ def position_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    position = position_selectors.position_get_for(user=request.user, position_id=pk)
-    require_perm(request, "consultations.add_attachment", position)
+    position = _position(request, pk, "consultations.add_attachment")
     form = forms.AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -406,8 +419,7 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def cosignature_invite(request: HttpRequest, pk: int) -> HttpResponse:
-    position = position_selectors.position_get_for(user=request.user, position_id=pk)
-    require_perm(request, "consultations.invite_cosigner", position)
+    position = _position(request, pk, "consultations.invite_cosigner")
     form = forms.CoSignInviteForm(request.POST, position=position)
     if form.is_valid():
         organisation = form.cleaned_data["organisation"]

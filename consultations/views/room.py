@@ -249,13 +249,19 @@ def room_answer_save(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "consultations/room/question_detail.html#answer-panel", context)
 
 
+def _question_to_manage(request: HttpRequest, pk: int) -> RoomQuestion:
+    """A question the user may close or reopen (who may ask in its chapter); anything else is a 404."""
+    question = room_selectors.room_question_get_for(user=request.user, question_id=pk)
+    if not room_selectors.can_ask(request.user, question.chapter_id):
+        raise Http404
+    return question
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def room_question_close(request: HttpRequest, pk: int) -> HttpResponse:
     """Closing stops every answer at once: a confirmation page first (it can be reopened until the deadline)."""
-    question = room_selectors.room_question_get_for(user=request.user, question_id=pk)
-    if not room_selectors.can_ask(request.user, question.chapter_id):
-        raise Http404
+    question = _question_to_manage(request, pk)
     if request.method == "GET":
         return render(request, "consultations/room/question_close.html", {"question": question})
     done = _("The question is closed; organisations can no longer answer or change answers.")
@@ -266,9 +272,7 @@ def room_question_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def room_question_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    question = room_selectors.room_question_get_for(user=request.user, question_id=pk)
-    if not room_selectors.can_ask(request.user, question.chapter_id):
-        raise Http404
+    question = _question_to_manage(request, pk)
     done = _("The question is open again until its deadline; the answers given so far are kept.")
     act(request, lambda: question_services.room_question_reopen(by=request.user, question=question), done)
     return redirect("consultations:room_question_detail", pk=question.pk)

@@ -80,9 +80,9 @@ def test_revision_history_is_newest_first_and_the_first_revision_has_no_diff(cas
 
 
 def test_a_diff_reads_labels_and_words_and_the_first_revision_shows_its_text(cast, chapter, open_round) -> None:
-    from consultations.selectors.positions import field_diff, revision_fields
-
     from django.utils import translation
+
+    from consultations.selectors.positions import field_diff, revision_fields
 
     with translation.override("en"):
         priority = field_diff("priority", "priority", "low", "high")

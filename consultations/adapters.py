@@ -23,16 +23,9 @@ class AccountAdapter(DefaultAccountAdapter):
         request.LANGUAGE_CODE = language
 
     def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse:
-        response = super().post_login(request, user, **kwargs)
-        # The sign-in page after signing out keeps the user's language too.
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            request.LANGUAGE_CODE,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-        )
-        return response
+        from consultations.views.helpers import remember_language
+
+        return remember_language(super().post_login(request, user, **kwargs), request.LANGUAGE_CODE)
 
     # Sign-in throttle ------------------------------------------------------------------------------------------
     def authenticate(self, request: HttpRequest, **credentials: Any) -> Any:

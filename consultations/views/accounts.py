@@ -27,7 +27,7 @@ from consultations.models import Invitation, Organisation, User
 from consultations.selectors import accounts as selectors
 from consultations.services import invitations as services
 from consultations.services.accounts import organisation_follow_chapters, user_update_preferences
-from consultations.views.helpers import act, add_service_error, error_text, form_page
+from consultations.views.helpers import act, add_service_error, error_text, form_page, remember_language
 
 # Why an invitation cannot be used, and the status its page answers with.
 UNUSABLE_STATUS = {"invalid": 404, "used": 410, "revoked": 410, "expired": 410}
@@ -256,17 +256,5 @@ def preferences(request: HttpRequest) -> HttpResponse:
         else:
             translation.activate(user.language)
             messages.success(request, _("Your preferences were saved."))
-            response = redirect(_safe_next(request) or "consultations:preferences")
-            # The cookie keeps the language on the sign-in page after signing out.
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                user.language,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                path=settings.LANGUAGE_COOKIE_PATH,
-                domain=settings.LANGUAGE_COOKIE_DOMAIN,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            )
-            return response
+            return remember_language(redirect(_safe_next(request) or "consultations:preferences"), user.language)
     return render(request, "consultations/accounts/preferences.html", {"form": form})

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 import rules
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
@@ -105,3 +106,18 @@ def act(request: HttpRequest, call: Callable[[], Any], success: str | Callable[[
         return None
     messages.success(request, success(result) if callable(success) else success)
     return result
+
+
+def remember_language(response: HttpResponse, language: str) -> HttpResponse:
+    """Keep ``language`` in the language cookie, so the sign-in page after signing out speaks it too."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response

@@ -324,11 +324,12 @@ def test_every_page_passes_axe_wcag22_aa(site: Crawl) -> None:
     assert not failing, f"{len(failing)} of {len(site.results)} pages have axe violations:\n" + "\n".join(report)
 
 
-def test_the_crawl_is_quick_and_wide(site: Crawl) -> None:
+def test_the_crawl_is_wide(site: Crawl) -> None:
+    """Every role was crawled, over enough pages to mean something. (Its duration is written to crawl.txt, not
+    asserted: tests check correctness, and CI machines differ in speed.)"""
     roles = {r.role for r in site.results}
     assert set(ROLES) | {"anonymous"} <= roles
     assert len(site.results) >= 60, describe(site.results)
-    assert site.seconds < 180, f"the crawl took {site.seconds:.0f} s"
 
 
 def axe_report(where: str, violations: list[dict]) -> list[str]:

@@ -30,8 +30,9 @@ from usmca.celery import app
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-# A request that must not wait on Redis answers well within this (it took 1 to 19 s before the relay).
-QUICK = 2.0
+# The guarantee is that no request waits on Redis; the broker-call count proves it. This bound only catches a hang:
+# the old code waited 1 to 19 s per request (20 result-backend retries), and a busy CI machine must not trip it.
+QUICK = 6.0
 
 
 def _forget_broker_connections() -> None:

@@ -239,17 +239,27 @@ def test_delegate_drafts_files_amends_and_switches_language(
     last_change = page.locator("section[aria-labelledby='last-change']")
     expect(last_change.locator("h2")).to_have_text(es("Last change (revision %(number)s)", number=2))
     expect(last_change).to_contain_text(reason)
-    expect(last_change.locator("ins", has_text=new_summary)).to_have_count(1)
-    expect(last_change.locator("del", has_text=summary)).to_have_count(1)
+    # The summary changed in place: the words added and removed are marked inside the one paragraph.
+    expect(last_change.locator("ins", has_text="75 %")).to_have_count(1)
+    expect(last_change.locator("del", has_text="vigente para autopartes esenciales.")).to_have_count(1)
+    reads_now = last_change.locator(".diff-row", has=page.locator("ins", has_text="75 %")).evaluate(
+        "row => { const copy = row.cloneNode(true);"
+        " copy.querySelectorAll('del, .visually-hidden').forEach(node => node.remove());"
+        " return copy.textContent.trim(); }"
+    )
+    assert reads_now == new_summary
     journey.shot("amended-detail-diff")
 
     # --- The revisions page -----------------------------------------------------------------------------
     page.locator(f"a[href='/positions/{position.pk}/revisions/']").click()
     page.wait_for_url(re.compile(rf"/positions/{position.pk}/revisions/$"))
     revision_2 = page.locator("section.revision", has=page.locator("h2#revision-2"))
-    expect(revision_2.locator("ins", has_text=new_summary)).to_have_count(1)
+    expect(revision_2.locator("ins", has_text="75 %")).to_have_count(1)
     expect(revision_2).to_contain_text(reason)
     expect(page.locator("h2#revision-1")).to_be_visible()
+    # The first revision opens on its whole text as filed.
+    revision_1 = page.locator("section.revision", has=page.locator("h2#revision-1"))
+    expect(revision_1.locator("details.revision-text")).to_contain_text(summary)
     journey.shot("revisions")
 
     # --- Switch the language to English with the header's switcher, and back ------------------------------

@@ -35,6 +35,7 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from consultations import models  # noqa: E402
 from consultations.management.commands.seed_demo import seed_demo  # noqa: E402
+from consultations.models.positions import UNFILED_STATUSES  # noqa: E402
 from consultations.reference.demo import demo_email  # noqa: E402
 from consultations.services import attachments as attachment_services  # noqa: E402
 from consultations.services import briefings as briefing_services  # noqa: E402
@@ -148,6 +149,13 @@ def build_world(media: Path) -> World:
     triage_position = (
         models.Position.objects.filter(chapter__number=4, status=models.PositionStatus.SUBMITTED).order_by("pk").first()
     )
+    merge_original = (
+        models.Position.objects.filter(chapter_id=triage_position.chapter_id, round_id=triage_position.round_id)
+        .exclude(pk=triage_position.pk)
+        .exclude(status__in=(*UNFILED_STATUSES, models.PositionStatus.WITHDRAWN))
+        .order_by("pk")
+        .first()
+    )
     seeds = {
         "delegate": [
             reverse("consultations:position_create"),
@@ -164,7 +172,11 @@ def build_world(media: Path) -> World:
             reverse("consultations:member_list"),
             reverse("consultations:invitation_revoke", args=[invitation.pk]),
         ],
-        "official": [reverse("consultations:triage_detail", args=[triage_position.pk])],
+        "official": [
+            reverse("consultations:triage_detail", args=[triage_position.pk]),
+            # The comparison shown before a merge: any other position of the same chapter and round.
+            reverse("consultations:triage_merge", args=[triage_position.pk]) + f"?original={merge_original.pk}",
+        ],
         "negotiator": [
             reverse("consultations:briefing_create"),
             reverse("consultations:briefing_edit", args=[briefing.pk]),

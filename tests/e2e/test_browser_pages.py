@@ -353,7 +353,8 @@ def axe_report(where: str, violations: list[dict]) -> list[str]:
 
 
 def check_htmx_states(page: Page, base: str, world: World) -> list[str]:
-    """axe on the states htmx swaps in: the triage pane, the draft form with an inline error, a saved room answer."""
+    """axe on the states htmx swaps in: the triage pane and its merge comparison, the draft form with an inline
+    error, a saved room answer."""
     problems: list[str] = []
     page.set_viewport_size(crawl.DESKTOP)
 
@@ -365,6 +366,12 @@ def check_htmx_states(page: Page, base: str, world: World) -> list[str]:
         row.click()
     page.locator("#triage-pane h2, #triage-pane h1").filter(has_text=title).first.wait_for()
     problems += axe_report("triage pane", crawl.axe_violations(page))
+    # The comparison before a merge, swapped into the pane as its "Compare … and merge" link does.
+    compare = next(url for url in world.seeds["official"] if "/merge/" in url)
+    page.goto(base + reverse("consultations:triage_queue") + f"?position={world.triage_position.pk}")
+    page.evaluate("(url) => htmx.ajax('GET', url, {target: '#triage-pane', swap: 'outerHTML'})", compare)
+    page.locator("#triage-pane #compare-heading").wait_for()
+    problems += axe_report("merge comparison in the pane", crawl.axe_violations(page))
 
     sign_in(page.context, base, world.users["delegate"])
     page.goto(base + reverse("consultations:position_create"))

@@ -58,6 +58,8 @@ class TriageFilterForm(forms.Form):
     age = forms.IntegerField(label=_("Waiting at least (days)"), required=False, min_value=0, max_value=MAX_AGE_DAYS)
     sort = forms.ChoiceField(label=_("Sort by"), choices=list(SORT_LABELS.items()), required=False)
     position = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    # A position with its near-duplicates, together (the "N similar" marker of a row links here).
+    similar_to = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -109,6 +111,7 @@ class TriageFilterForm(forms.Form):
             min_age_days=data.get("age") or None,
             query=(data.get("q") or "").strip(),
             sort=data.get("sort") if data.get("sort") in SORTS else "newest",
+            similar_to=data.get("similar_to") or None,
         )
 
     MAIN_FIELDS = ("chapter", "assignee", "sort")
@@ -257,7 +260,8 @@ class TagForm(TriageActionForm):
 
 
 class MergeForm(TriageActionForm):
-    """Merge the open position, as a duplicate, into ``original`` (a near-duplicate shown beside it)."""
+    """Merge the open position, as a duplicate, into ``original``. It is sent from the page that shows the two texts
+    side by side, and only with the official's explicit confirmation."""
 
     original = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     response = forms.CharField(
@@ -265,14 +269,21 @@ class MergeForm(TriageActionForm):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    confirm = forms.BooleanField(
+        label=_("I have compared both texts: merge this position into the other one as a duplicate."),
+        error_messages={"required": _("Confirm that you compared both texts before merging.")},
+    )
     id_prefix = "merge"
 
     def __init__(self, *args: Any, original: Position | None = None, **kwargs: Any) -> None:
         if original is not None:
-            kwargs.setdefault("auto_id", f"id_merge{original.pk}_%s")
             kwargs.setdefault("initial", {})["original"] = original.pk
         super().__init__(*args, **kwargs)
         self.original = original
+        if original is not None:
+            self.fields["confirm"].label = _(
+                "I have compared both texts: merge #%(position)s into #%(original)s as a duplicate."
+            ) % {"position": self.position.pk, "original": original.pk}
 
 
 class BulkForm(SingleLineFieldsMixin, forms.Form):

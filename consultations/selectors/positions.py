@@ -172,6 +172,11 @@ def _as_text(value: Any, name: str = "") -> str:
     return str(choices.get(value, value))
 
 
+def field_text(position: Position, name: str) -> str:
+    """One content field of a position as readers know it (a choice's label, a list joined)."""
+    return _as_text(getattr(position, name), name)
+
+
 # A word with the spaces after it: changes read as whole phrases, not words interleaved with kept spaces.
 WORD = re.compile(r"^\s+|\S+\s*")
 

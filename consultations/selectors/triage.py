@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
-from django.db.models import ExpressionWrapper, F, Prefetch, Q, QuerySet, Value
+from django.db.models import ExpressionWrapper, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.fields import DateTimeField
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -49,6 +50,7 @@ class TriageFilters:
     min_age_days: int | None = None
     query: str = ""
     sort: str = "newest"
+    similar_to: int | None = None  # a position and its near-duplicates, together
 
 
 def triage_scope(*, user: User) -> QuerySet[Position]:
@@ -99,6 +101,10 @@ def position_list_for_triage(*, user: User, filters: TriageFilters) -> QuerySet[
         queryset = queryset.filter(late if filters.filed_late else ~late)
     if filters.min_age_days:
         queryset = queryset.filter(filed_at__lte=timezone.now() - dt.timedelta(days=filters.min_age_days))
+    if filters.similar_to:
+        queryset = queryset.filter(
+            Q(pk=filters.similar_to) | Q(pk__in=_near_duplicate_ids(user=user, pk=filters.similar_to))
+        )
     if filters.query:
         queryset = queryset.filter(
             Q(search_vector=SearchQuery(filters.query, config="spanish", search_type="websearch"))
@@ -129,18 +135,86 @@ def position_get_for_triage(*, user: User, position_id: int) -> Position:
 NEAR_DUPLICATE_THRESHOLD = 0.3
 
 
-def position_near_duplicates(*, position: Position, limit: int = 10) -> QuerySet[Position]:
+def _similarity(title: Any, summary: Any) -> Any:
+    """How alike a position reads to the given title and summary (values or references to another row), 0 to 1."""
+    return (TrigramSimilarity("title", title) + TrigramSimilarity("summary", summary)) / 2
+
+
+def _candidates() -> QuerySet[Position]:
+    """The positions that can be near-duplicates: filed and neither withdrawn nor a draft."""
+    return Position.objects.exclude(status__in=(*UNFILED_STATUSES, PositionStatus.WITHDRAWN))
+
+
+def position_near_duplicates(*, position: Position, limit: int | None = 10) -> QuerySet[Position]:
     """Filed positions of the same chapter and round whose title and summary read alike (pg_trgm)."""
-    similarity = (TrigramSimilarity("title", position.title) + TrigramSimilarity("summary", position.summary)) / 2
-    return (
-        Position.objects.filter(chapter_id=position.chapter_id, round_id=position.round_id)
+    queryset = (
+        _candidates()
+        .filter(chapter_id=position.chapter_id, round_id=position.round_id)
         .exclude(pk=position.pk)
-        .exclude(status__in=(*UNFILED_STATUSES, PositionStatus.WITHDRAWN))
-        .annotate(similarity=similarity)
+        .annotate(similarity=_similarity(position.title, position.summary))
         .filter(similarity__gte=NEAR_DUPLICATE_THRESHOLD)
         .select_related("organisation")
-        .order_by("-similarity", "pk")[:limit]
+        .order_by("-similarity", "pk")
     )
+    return queryset[:limit] if limit is not None else queryset
+
+
+def _near_duplicates_of_outer() -> QuerySet[Position]:
+    """Near-duplicates of the outer query's row, for a subquery."""
+    return (
+        _candidates()
+        .filter(chapter_id=OuterRef("chapter_id"), round_id=OuterRef("round_id"))
+        .exclude(pk=OuterRef("pk"))
+        .annotate(similarity=_similarity(OuterRef("title"), OuterRef("summary")))
+        .filter(similarity__gte=NEAR_DUPLICATE_THRESHOLD)
+    )
+
+
+def _near_duplicate_ids(*, user: User, pk: int) -> QuerySet[Position]:
+    """The ids of the near-duplicates of position ``pk`` (one the user may triage; none otherwise), as a subquery."""
+    target = triage_scope(user=user).filter(pk=pk)
+    return (
+        _candidates()
+        .filter(
+            chapter_id=Subquery(target.values("chapter_id")[:1]),
+            round_id=Subquery(target.values("round_id")[:1]),
+        )
+        .exclude(pk=pk)
+        .annotate(similarity=_similarity(Subquery(target.values("title")[:1]), Subquery(target.values("summary")[:1])))
+        .filter(similarity__gte=NEAR_DUPLICATE_THRESHOLD)
+        .values("pk")
+    )
+
+
+def near_duplicate_counts(*, ids: list[int]) -> dict[int, int]:
+    """How many near-duplicates each of the positions ``ids`` has (those with none are left out): one query for a
+    page of the queue, whatever its length."""
+    if not ids:
+        return {}
+    count = _near_duplicates_of_outer().order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    rows = (
+        Position.objects.filter(pk__in=ids)
+        .annotate(similar=Coalesce(Subquery(count, output_field=IntegerField()), 0))
+        .filter(similar__gt=0)
+        .values_list("pk", "similar")
+    )
+    return dict(rows)
+
+
+def position_for_comparison(*, user: User, position: Position, original_id: int) -> Position:
+    """The position ``position`` would be merged into: one the user may triage, of the same chapter and round, with
+    the similarity of the two; anything else is a 404."""
+    try:
+        return (
+            triage_scope(user=user)
+            .filter(chapter_id=position.chapter_id, round_id=position.round_id)
+            .exclude(pk=position.pk)
+            .annotate(similarity=_similarity(position.title, position.summary))
+            .select_related("organisation", "chapter", "round")
+            .get(pk=original_id)
+        )
+    except Position.DoesNotExist:
+        raise Http404 from None
 
 
 def officials_for_chapter(*, chapter_id: int) -> QuerySet:

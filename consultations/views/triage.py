@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
@@ -36,8 +36,11 @@ from consultations.forms.triage import (
     queue_query,
 )
 from consultations.models import Position, PositionStatus, TriageEvent, User
+from consultations.selectors.positions import field_diff, field_text
 from consultations.selectors.roles import user_official_chapter_ids, user_official_profile
 from consultations.selectors.triage import (
+    near_duplicate_counts,
+    position_for_comparison,
     position_get_for_triage,
     position_list_for_triage,
     position_near_duplicates,
@@ -110,29 +113,20 @@ def _pane_context(
     initial = {"next_query": next_query}
 
     def pick(form_class: type[ActionForm], **kwargs: Any) -> ActionForm:
-        if bound is not None and type(bound) is form_class and not isinstance(bound, MergeForm):
+        if bound is not None and type(bound) is form_class:
             return bound
         return form_class(position=position, initial=dict(initial), **kwargs)
 
     assign_form = pick(AssignForm, user=request.user)
     officials = {official.pk: official for official in assign_form.officials}
-    duplicates = []
-    bound_original = bound.data.get("original") if isinstance(bound, MergeForm) else None
-    for duplicate in position_near_duplicates(position=position):
-        if bound_original == str(duplicate.pk):
-            merge_form = bound
-        else:
-            merge_form = MergeForm(position=position, original=duplicate, initial=dict(initial))
-        duplicates.append((duplicate, merge_form))
-    matched = bound_original is not None and any(form is bound for _dup, form in duplicates)
     return {
         "position": position,
         "assign_form": assign_form,
         "status_form": pick(StatusForm),
         "note_form": pick(NoteForm),
         "tag_form": pick(TagForm),
-        "orphan_merge_form": bound if isinstance(bound, MergeForm) and not matched else None,
-        "duplicates": duplicates,
+        # Each one opens the comparison, the only way to merge: the official reads both texts first.
+        "duplicates": list(position_near_duplicates(position=position)),
         "history": [(event, _describe(event, officials)) for event in position.triage_events.all()],
         "conflict": conflict,
         "result": result,
@@ -156,7 +150,7 @@ def _render_queue(
         except Http404:
             open_position = None
     page = paginate(position_list_for_triage(user=request.user, filters=filters), request, per_page=PER_PAGE)
-    _add_ages(page.object_list)
+    _add_marks(page.object_list)
     current_filters = filter_query(query)
     if pane is None and open_position is not None:
         pane = _pane_context(request, open_position, next_query=filter_query(query, drop=("position",)))
@@ -175,10 +169,14 @@ def _render_queue(
     return render(request, TEMPLATE, context)
 
 
-def _add_ages(positions: Any) -> None:
+def _add_marks(positions: Any) -> None:
+    """What a row shows beside its fields: its age and how many near-duplicates it has (one query for the page)."""
     now = timezone.now()
+    positions = list(positions)
+    similar = near_duplicate_counts(ids=[position.pk for position in positions])
     for position in positions:
         position.age_days = (now - position.filed_at).days if position.filed_at else 0
+        position.similar_count = similar.get(position.pk, 0)
 
 
 @require_GET
@@ -193,7 +191,7 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
     page = paginate(
         position_list_for_triage(user=request.user, filters=filter_form.filters()), request, per_page=PER_PAGE
     )
-    _add_ages(page.object_list)
+    _add_marks(page.object_list)
     context = {
         "filter_form": filter_form,
         "page": page,
@@ -336,27 +334,96 @@ def triage_tag(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+MERGE_TEMPLATE = "consultations/triage/merge.html"
+# The fields the comparison shows side by side, in reading order; the organisation comes after the title.
+COMPARED_FIELDS = (
+    "title",
+    "summary",
+    "body",
+    "requested_outcome",
+    "fallback_position",
+    "stance",
+    "priority",
+    "hs_lines",
+)
+
+
+def _comparison(position: Position, original: Position) -> dict[str, Any]:
+    """Both positions field by field, and the words that differ (the original's removed, this one's added)."""
+    rows = []
+    diff = []
+    for name in COMPARED_FIELDS:
+        label = str(Position._meta.get_field(name).verbose_name)
+        rows.append((label, field_text(original, name), field_text(position, name)))
+        changed = field_diff(name, label, getattr(original, name), getattr(position, name))
+        if changed is not None:
+            diff.append(changed)
+    organisation = str(_("organisation"))
+    rows.insert(1, (organisation, original.organisation.name, position.organisation.name))
+    return {"rows": rows, "diff": diff}
+
+
+def _render_merge(
+    request: HttpRequest, position: Position, original: Position, form: MergeForm, *, conflict: TriageConflict | None
+) -> HttpResponse:
+    next_query = form["next_query"].value() or ""
+    context = {
+        "position": position,
+        "original": original,
+        "merge_form": form,
+        "conflict": conflict,
+        "next_query": next_query,
+        "back_url": _queue_url(next_query, position.pk),
+        **_comparison(position, original),
+    }
+    return render(request, MERGE_TEMPLATE + ("#merge-compare" if request.htmx else ""), context)
+
+
+@require_http_methods(["GET", "POST"])
 @login_required
+@vary_on_headers("HX-Request")
 def triage_merge(request: HttpRequest, pk: int) -> HttpResponse:
-    def apply(form: MergeForm, position: Position) -> object:
-        original = triage_scope(user=request.user).filter(pk=form.cleaned_data["original"]).first()
-        if original is None:
-            raise ValidationError(_("The original position is not one you can triage."), code="original")
-        return triage_services.position_merge_duplicate(
-            by=request.user,
-            position=position,
-            original=original,
-            response=form.cleaned_data["response"],
-            expected_version=_expected(form),
-        )
+    """The two positions side by side, with the words that differ, and the merge form (GET); the merge (POST).
 
-    def done(form: MergeForm) -> str:
-        return _("Merged as a duplicate of position #%(id)d; both organisations will be notified.") % {
-            "id": form.cleaned_data["original"]
-        }
-
-    return _pane_action(request, pk, lambda data, position: MergeForm(data, position=position), apply, done)
+    Merging needs the official's explicit confirmation on this page: the pane only links here.
+    """
+    _require_official(request)
+    position = position_get_for_triage(user=request.user, position_id=pk)
+    raw_original = request.POST.get("original") if request.method == "POST" else request.GET.get("original")
+    if not (raw_original or "").isdigit():
+        raise Http404
+    original = position_for_comparison(user=request.user, position=position, original_id=int(raw_original))
+    if request.method == "GET":
+        next_query = filter_query(request.GET, drop=("position", "original"))
+        form = MergeForm(position=position, original=original, initial={"next_query": next_query})
+        return _render_merge(request, position, original, form, conflict=None)
+    form = MergeForm(request.POST, position=position, original=original)
+    conflict: TriageConflict | None = None
+    if form.is_valid():
+        try:
+            triage_services.position_merge_duplicate(
+                by=request.user,
+                position=position,
+                original=original,
+                response=form.cleaned_data["response"],
+                expected_version=_expected(form),
+            )
+        except TriageConflict as error:
+            conflict = error
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            message = _("Merged as a duplicate of position #%(id)d; both organisations will be notified.") % {
+                "id": original.pk
+            }
+            return _action_done(request, position.pk, message, form.cleaned_data.get("next_query", ""))
+    if conflict is not None:
+        position = position_get_for_triage(user=request.user, position_id=pk)
+        data = request.POST.copy()
+        data["triage_version"] = str(position.triage_version)
+        form = MergeForm(data, position=position, original=original)
+        form.is_valid()
+    return _render_merge(request, position, original, form, conflict=conflict)
 
 
 @require_POST

@@ -286,7 +286,31 @@ def _triage_cases() -> list[ViewCase]:
         ("triage_tag", _triage_data(tag=TRIAGE_TAG)),
         (
             "triage_merge",
-            _triage_data(original=lambda w: w.positions["room_a"].pk, response=TRIAGE_RESPONSE),
+            _triage_data(original=lambda w: w.positions["room_a"].pk, response=TRIAGE_RESPONSE, confirm="on"),
+        ),
+    ]
+    # The comparison shown before a merge: both texts side by side, nothing merged.
+    cases += [
+        ViewCase(
+            "triage_merge_get",
+            "get",
+            lambda w: (
+                reverse("consultations:triage_merge", args=[w.positions[target].pk])
+                + f"?original={w.positions['room_a'].pk}"
+            ),
+            target=target,
+            shows_target=True,
+        ),
+        ViewCase(
+            "triage_merge_get_htmx",
+            "get",
+            lambda w: (
+                reverse("consultations:triage_merge", args=[w.positions[target].pk])
+                + f"?original={w.positions['room_a'].pk}"
+            ),
+            target=target,
+            shows_target=True,
+            htmx=True,
         ),
     ]
     for name, data in actions:

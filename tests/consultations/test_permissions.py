@@ -114,6 +114,8 @@ _ROWS: dict[str, tuple[Expected, ...]] = {
     "triage_note":                   (LOGIN,  404,   404,   404,    302,    404,    302,   404),
     "triage_tag":                    (LOGIN,  404,   404,   404,    302,    404,    302,   404),
     "triage_merge":                  (LOGIN,  404,   404,   404,    302,    404,    302,   404),
+    "triage_merge_get":              (LOGIN,  404,   404,   404,    200,    404,    200,   404),
+    "triage_merge_get_htmx":         (LOGIN,  404,   404,   404,    200,    404,    200,   404),
     "triage_note_htmx":              (LOGIN,  404,   404,   404,    200,    404,    200,   404),
     "triage_bulk":                   (LOGIN,  404,   404,   404,    302,    IGNORED, 302,  404),
     "triage_bulk_htmx":              (LOGIN,  404,   404,   404,    200,    IGNORED, 200,  404),

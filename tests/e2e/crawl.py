@@ -42,7 +42,6 @@ EXCLUDED: dict[str, str] = {
     "triage_status": ACTION,
     "triage_note": ACTION,
     "triage_tag": ACTION,
-    "triage_merge": ACTION,
     "room_answer_save": ACTION + " (its htmx answer is checked by test_htmx_states_pass_axe)",
     "room_question_reopen": ACTION,
     "delivery_resend": ACTION,

@@ -35,6 +35,7 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from consultations import models  # noqa: E402
 from consultations.management.commands.seed_demo import seed_demo  # noqa: E402
+from consultations.models.positions import UNFILED_STATUSES  # noqa: E402
 from consultations.reference.demo import demo_email  # noqa: E402
 from consultations.services import attachments as attachment_services  # noqa: E402
 from consultations.services import briefings as briefing_services  # noqa: E402
@@ -148,6 +149,13 @@ def build_world(media: Path) -> World:
     triage_position = (
         models.Position.objects.filter(chapter__number=4, status=models.PositionStatus.SUBMITTED).order_by("pk").first()
     )
+    merge_original = (
+        models.Position.objects.filter(chapter_id=triage_position.chapter_id, round_id=triage_position.round_id)
+        .exclude(pk=triage_position.pk)
+        .exclude(status__in=(*UNFILED_STATUSES, models.PositionStatus.WITHDRAWN))
+        .order_by("pk")
+        .first()
+    )
     seeds = {
         "delegate": [
             reverse("consultations:position_create"),
@@ -164,7 +172,11 @@ def build_world(media: Path) -> World:
             reverse("consultations:member_list"),
             reverse("consultations:invitation_revoke", args=[invitation.pk]),
         ],
-        "official": [reverse("consultations:triage_detail", args=[triage_position.pk])],
+        "official": [
+            reverse("consultations:triage_detail", args=[triage_position.pk]),
+            # The comparison shown before a merge: any other position of the same chapter and round.
+            reverse("consultations:triage_merge", args=[triage_position.pk]) + f"?original={merge_original.pk}",
+        ],
         "negotiator": [
             reverse("consultations:briefing_create"),
             reverse("consultations:briefing_edit", args=[briefing.pk]),
@@ -341,7 +353,8 @@ def axe_report(where: str, violations: list[dict]) -> list[str]:
 
 
 def check_htmx_states(page: Page, base: str, world: World) -> list[str]:
-    """axe on the states htmx swaps in: the triage pane, the draft form with an inline error, a saved room answer."""
+    """axe on the states htmx swaps in: the triage pane and its merge comparison, the draft form with an inline
+    error, a saved room answer."""
     problems: list[str] = []
     page.set_viewport_size(crawl.DESKTOP)
 
@@ -353,6 +366,12 @@ def check_htmx_states(page: Page, base: str, world: World) -> list[str]:
         row.click()
     page.locator("#triage-pane h2, #triage-pane h1").filter(has_text=title).first.wait_for()
     problems += axe_report("triage pane", crawl.axe_violations(page))
+    # The comparison before a merge, swapped into the pane as its "Compare … and merge" link does.
+    compare = next(url for url in world.seeds["official"] if "/merge/" in url)
+    page.goto(base + reverse("consultations:triage_queue") + f"?position={world.triage_position.pk}")
+    page.evaluate("(url) => htmx.ajax('GET', url, {target: '#triage-pane', swap: 'outerHTML'})", compare)
+    page.locator("#triage-pane #compare-heading").wait_for()
+    problems += axe_report("merge comparison in the pane", crawl.axe_violations(page))
 
     sign_in(page.context, base, world.users["delegate"])
     page.goto(base + reverse("consultations:position_create"))

@@ -189,3 +189,15 @@ def test_triage_detail_costs_the_same_with_1_and_50_notes_and_events(cast: Cast,
 
     assert (small_rows, large_rows) == (2, 100)
     assert large == small
+
+
+def test_near_duplicate_markers_cost_one_query_for_a_page_of_any_length(bulk: Bulk) -> None:
+    from consultations.selectors.triage import near_duplicate_counts
+
+    bulk.add(200)
+    ids = list(Position.objects.order_by("pk").values_list("pk", flat=True))
+    few, few_counts = _cost(lambda: near_duplicate_counts(ids=ids[:5]))
+    many, many_counts = _cost(lambda: near_duplicate_counts(ids=ids[:50]))
+
+    assert (few, many) == (1, 1)
+    assert len(many_counts) > len(few_counts) > 0  # the bulk titles read alike

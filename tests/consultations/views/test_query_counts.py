@@ -28,7 +28,13 @@ def test_queue_pane_and_dashboard_cost_the_same_at_10_and_1000_positions(
     client.force_login(getattr(cast, role))
     bulk.add(10)
     target = Position.objects.filter(chapter=chapter, status=PositionStatus.SUBMITTED).order_by("pk").first()
+    twin = (
+        Position.objects.filter(chapter=chapter).exclude(pk=target.pk).exclude(status=PositionStatus.WITHDRAWN).first()
+    )
     urls = {
+        # The bulk titles read alike: nearly every row carries an "N similar" marker, counted in one query.
+        "queue, similar": reverse("consultations:triage_queue") + f"?similar_to={target.pk}",
+        "compare": reverse("consultations:triage_merge", args=[target.pk]) + f"?original={twin.pk}",
         "queue": reverse("consultations:triage_queue"),
         "queue, filtered": reverse("consultations:triage_queue")
         + f"?round={open_round.pk}&status=submitted&sort=priority",
@@ -42,4 +48,5 @@ def test_queue_pane_and_dashboard_cost_the_same_at_10_and_1000_positions(
     assert Position.objects.count() == 1000
     large = {name: _queries(client, url) for name, url in urls.items()}
     assert large == small
+    assert 'class="similar-mark"' in client.get(urls["queue"]).content.decode()
     assert _queries(client, urls["pane"], HX_Request="true") == small_partial

@@ -192,7 +192,7 @@ def test_queue_opens_the_position_named_in_the_query_string(official_client, cas
     assert 'aria-current="true"' in response.content.decode()
 
 
-def test_pane_shows_near_duplicates_with_a_merge_form(official_client, cast, chapter, open_round):
+def test_pane_links_near_duplicates_to_the_comparison_and_has_no_merge_form(official_client, cast, chapter, open_round):
     position = file(cast, chapter, open_round, title="Reglas de origen para autopartes ligeras")
     twin = file(
         cast, chapter, open_round, organisation=cast.org_b, by=cast.delegate_b, title="Reglas de origen para autopartes"
@@ -201,8 +201,11 @@ def test_pane_shows_near_duplicates_with_a_merge_form(official_client, cast, cha
         reverse("consultations:triage_detail", args=[position.pk]), headers=HTMX
     ).content.decode()
     assert twin.title in content
-    assert reverse("consultations:triage_merge", args=[position.pk]) in content
-    assert f'name="original" value="{twin.pk}"' in content
+    compare = reverse("consultations:triage_merge", args=[position.pk]) + f"?original={twin.pk}"
+    assert f'href="{compare}' in content and f'hx-get="{compare}' in content
+    # Merging straight from the pane is no longer possible: no form posts to the merge.
+    assert f'action="{reverse("consultations:triage_merge", args=[position.pk])}"' not in content
+    assert f'name="original" value="{twin.pk}"' not in content
 
 
 # Actions --------------------------------------------------------------------------------------------------------
@@ -307,7 +310,7 @@ def test_merge_as_duplicate(official_client, cast, chapter, open_round):
         title="Reglas de origen para autopartes ligeras",
     )
     response = post_action(
-        official_client, "triage_merge", duplicate, original=original.pk, response="Se atiende junto."
+        official_client, "triage_merge", duplicate, original=original.pk, response="Se atiende junto.", confirm="on"
     )
     assert response.status_code == 200
     duplicate = refresh(duplicate)
@@ -315,13 +318,16 @@ def test_merge_as_duplicate(official_client, cast, chapter, open_round):
     assert duplicate.duplicate_of == original
 
 
-def test_merge_into_a_position_out_of_scope_is_refused(official_client, cast, chapter, other_chapter, open_round):
+def test_merge_into_a_position_out_of_scope_is_missing(official_client, cast, chapter, other_chapter, open_round):
     position = file(cast, chapter, open_round)
     foreign = file(cast, other_chapter, open_round)
-    response = post_action(official_client, "triage_merge", position, original=foreign.pk, response="Duplicado.")
-    assert response.status_code == 200
+    response = post_action(
+        official_client, "triage_merge", position, original=foreign.pk, response="Duplicado.", confirm="on"
+    )
+    assert response.status_code == 404
+    url = reverse("consultations:triage_merge", args=[position.pk])
+    assert official_client.get(url, {"original": foreign.pk}).status_code == 404
     assert refresh(position).status == PositionStatus.SUBMITTED
-    assert "errorlist" in response.content.decode()
 
 
 def test_stale_version_shows_the_other_officials_change_and_changes_nothing(official_client, cast, chapter, open_round):
@@ -356,7 +362,13 @@ def test_stale_version_on_merge_is_a_conflict(official_client, cast, chapter, op
     triage_services.position_assign(by=colleague, position=duplicate, assignee=colleague)
 
     response = post_action(
-        official_client, "triage_merge", duplicate, triage_version=seen_version, original=original.pk, response="Igual."
+        official_client,
+        "triage_merge",
+        duplicate,
+        triage_version=seen_version,
+        original=original.pk,
+        response="Igual.",
+        confirm="on",
     )
     assert "Another official changed this position" in response.content.decode()
     assert refresh(duplicate).status == PositionStatus.SUBMITTED
@@ -430,13 +442,17 @@ def test_non_officials_of_the_chapter_get_404_everywhere(client, cast, chapter, 
     client.force_login(getattr(cast, who))
     detail = client.get(reverse("consultations:triage_detail", args=[position.pk]))
     assert detail.status_code == 404
+    other = file(cast, chapter, open_round, organisation=cast.org_b, by=cast.delegate_b)
+    compare = reverse("consultations:triage_merge", args=[position.pk])
+    assert client.get(compare, {"original": other.pk}).status_code == 404
+    assert client.get(compare, {"original": other.pk}, headers=HTMX).status_code == 404
     assert client.get(reverse("consultations:triage_detail", args=[position.pk]), headers=HTMX).status_code == 404
     for name, data in [
         ("triage_assign", {"assignee": "me"}),
         ("triage_status", {"status": "in_review"}),
         ("triage_note", {"body": "x"}),
         ("triage_tag", {"tag": "x"}),
-        ("triage_merge", {"original": position.pk, "response": "x"}),
+        ("triage_merge", {"original": position.pk, "response": "x", "confirm": "on"}),
     ]:
         response = client.post(
             reverse(f"consultations:{name}", args=[position.pk]), {"triage_version": 1, **data}, headers=HTMX

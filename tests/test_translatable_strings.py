@@ -15,6 +15,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+from django.utils import translation
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Words that are the same in every language, each with its reason. Keep this short: anything a reader could want in
@@ -214,3 +216,58 @@ def view(request):
         "messages.error(request, literal)",
         "ValidationError(literal)",
     ]
+
+
+CHOICE_FIELDS = {"ModelChoiceField", "ChapterChoiceField"}
+
+
+def choice_fields_without_empty_label(source: str) -> list[tuple[int, str]]:
+    """A ModelChoiceField's default empty choice is Django's "- Select an option -": name it, as a keyword or in
+    the form's __init__ (self.fields["name"].empty_label = …)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        set_later = set(re.findall(r"""fields\[["'](\w+)["']\]\.empty_label\s*=""", ast.unparse(node)))
+        for statement in node.body:
+            if not (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call)):
+                continue
+            if call_name(statement.value)[1] not in CHOICE_FIELDS:
+                continue
+            name = getattr(statement.targets[0], "id", "")
+            if name not in set_later and "empty_label" not in {kw.arg for kw in statement.value.keywords}:
+                found.append((statement.lineno, f"{node.name}.{name}"))
+    return found
+
+
+def test_every_select_names_its_empty_choice() -> None:
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {field}"
+        for path in sorted(ROOT.glob("consultations/forms/*.py"))
+        for line, field in choice_fields_without_empty_label(path.read_text())
+    ]
+    assert not found, "give these an empty_label (e.g. _('Choose a round')):\n" + "\n".join(found)
+    sample = """
+class F(forms.Form):
+    a = forms.ModelChoiceField(queryset=Q)
+    b = ChapterChoiceField(queryset=Q, empty_label=_("Choose a chapter"))
+    c = forms.ModelChoiceField(queryset=Q)
+
+    def __init__(self):
+        self.fields["c"].empty_label = _("All")
+"""
+    assert choice_fields_without_empty_label(sample) == [(3, "F.a")]
+
+
+def test_empty_choices_are_spanish_in_spanish() -> None:
+    from django.db.models.utils import get_blank_choice_label
+
+    from consultations.forms.room import BriefingForm, RoomQuestionForm
+
+    with translation.override("es"):
+        assert str(get_blank_choice_label()) == "Elija una opción"
+        for form in (BriefingForm, RoomQuestionForm):
+            assert str(form.base_fields["chapter"].empty_label) == "Elija un capítulo"
+            assert str(form.base_fields["round"].empty_label) == "Elija una ronda"
+            html = str(form.base_fields["round"].widget.render("round", None))
+            assert "Select an option" not in html

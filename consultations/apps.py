@@ -8,3 +8,10 @@ class ConsultationsConfig(AppConfig):
     name = "consultations"
     verbose_name = _("Cuarto de Junto")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Django 6.1's blank choice ("- Select an option -") has no Spanish translation in Django's catalogue; ours
+        # does. Every select of ours names its own empty choice; this covers any that does not (the admin's).
+        from django.db.models import fields
+
+        fields.BLANK_CHOICE_LABEL = _("Choose an option")

@@ -42,8 +42,8 @@ class RoomFilterForm(forms.Form):
 
 
 class BriefingForm(SingleLineFieldsMixin, forms.Form):
-    chapter = ChapterChoiceField(label=_("Chapter"), queryset=Chapter.objects.none())
-    round = forms.ModelChoiceField(label=_("Round"), queryset=Round.objects.none())
+    chapter = ChapterChoiceField(label=_("Chapter"), queryset=Chapter.objects.none(), empty_label=_("Choose a chapter"))
+    round = forms.ModelChoiceField(label=_("Round"), queryset=Round.objects.none(), empty_label=_("Choose a round"))
     title = forms.CharField(label=_("Title"), max_length=BRIEFING_TITLE_MAX)
     body_markdown = forms.CharField(
         label=_("Readout"),
@@ -70,8 +70,8 @@ class BriefingForm(SingleLineFieldsMixin, forms.Form):
 
 
 class RoomQuestionForm(forms.Form):
-    chapter = ChapterChoiceField(label=_("Chapter"), queryset=Chapter.objects.none())
-    round = forms.ModelChoiceField(label=_("Round"), queryset=Round.objects.none())
+    chapter = ChapterChoiceField(label=_("Chapter"), queryset=Chapter.objects.none(), empty_label=_("Choose a chapter"))
+    round = forms.ModelChoiceField(label=_("Round"), queryset=Round.objects.none(), empty_label=_("Choose a round"))
     text = forms.CharField(
         label=_("Question to the room"), max_length=QUESTION_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5})
     )

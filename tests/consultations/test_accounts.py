@@ -71,7 +71,7 @@ def test_sign_in_with_wrong_password_shows_an_error(client):
     factories.UserFactory(email="ana.ruiz@example.mx")
     response = client.post(reverse("account_login"), {"login": "ana.ruiz@example.mx", "password": "not-it-at-all"})
     assert response.status_code == 200
-    assert 'class="errorlist' in response.content.decode()
+    assert 'class="error-summary"' in response.content.decode()  # the non-field error, in the summary
     assert signed_in_user_id(client) is None
 
 
@@ -290,7 +290,7 @@ def test_an_existing_member_cannot_be_invited_again(cast, client):
     client.force_login(cast.coordinator_a)
     response = client.post(reverse("consultations:member_list"), {"email": cast.delegate_a.email, "role": "delegate"})
     assert response.status_code == 200
-    assert 'class="errorlist' in response.content.decode()
+    assert 'class="error-summary"' in response.content.decode()  # the non-field error, in the summary
 
 
 @pytest.mark.django_db
@@ -541,3 +541,41 @@ def test_the_signed_in_message_speaks_the_users_language_not_the_browsers(client
     assert texts, "no sign-in message"
     assert not any("Successfully signed in" in text for text in texts), texts
     assert client.cookies["django_language"].value == "es"
+
+
+def error_summary(content: str) -> str:
+    assert 'class="error-summary"' in content, "no error summary on the page"
+    summary = content.split('class="error-summary"')[1].split("</div>")[0]
+    assert "data-autofocus" in summary
+    return summary
+
+
+@pytest.mark.django_db
+def test_a_failed_sign_in_opens_on_an_error_summary(client):
+    factories.UserFactory(email="ana.ruiz@example.mx")
+    content = client.post(reverse("account_login"), {"login": "ana.ruiz@example.mx", "password": "no"}).content
+    summary = error_summary(content.decode())
+    assert "Revise lo siguiente" in summary
+    content = client.post(reverse("account_login"), {"login": "", "password": ""}).content.decode()
+    summary = error_summary(content)
+    assert 'href="#id_login"' in summary and 'href="#id_password"' in summary
+
+
+@pytest.mark.django_db
+def test_a_failed_password_change_links_each_field_from_the_summary(client):
+    user = factories.UserFactory(email="ana.ruiz@example.mx")
+    client.force_login(user)
+    data = {"oldpassword": "wrong-one", "password1": NEW_PASSWORD, "password2": "something-else-entirely"}
+    content = client.post(reverse("account_change_password"), data).content.decode()
+    summary = error_summary(content)
+    assert 'href="#id_oldpassword"' in summary
+    assert 'href="#id_password2"' in summary
+
+
+@pytest.mark.django_db
+def test_a_failed_invitation_acceptance_links_each_field_from_the_summary(cast, client):
+    _invitation, token = invite(cast.coordinator_a, email="lucia@example.mx", organisation=cast.org_a)
+    content = client.post(f"/invitations/{token}/", accept_data(full_name="", password="12345")).content.decode()
+    summary = error_summary(content)
+    assert 'href="#id_full_name"' in summary
+    assert 'href="#id_password1"' in summary or 'href="#id_password2"' in summary

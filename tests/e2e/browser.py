@@ -13,6 +13,9 @@ from pathlib import Path
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page
 
 TIMEOUT_MS = 15_000
+# The widths every key step is kept at (a laptop and a phone) and the languages it is kept in.
+KEY_VIEWPORTS = ({"width": 1366, "height": 900}, {"width": 360, "height": 740})
+KEY_LANGUAGES = ("es", "en")
 
 
 @dataclass
@@ -31,6 +34,28 @@ class BrowserSession:
         CSP (style-src 'self') each copy is reported as an inline-style violation that the app did not cause."""
         self.step += 1
         self.page.screenshot(path=str(self.shots / f"{self.step:02d}-{name}.png"), full_page=True, caret="initial")
+
+    def key_shots(self, name: str, user: object) -> None:
+        """The page the journey is on, at 1366 and 360 px in Spanish and in English: ``key-<name>-<lang>-<width>``.
+
+        Taken in a second tab of the same browser context (same session), so the journey's own page keeps its DOM,
+        focus, scroll and viewport. The signed-in ``user``'s language decides the page's, so it is switched in the
+        database for the shots and put back. The tab opens the current URL with a GET: use it on pages a GET shows
+        as the journey sees them (not on a form's POST answer)."""
+        model = type(user)
+        previous = model.objects.values_list("language", flat=True).get(pk=user.pk)
+        tab = self.page.context.new_page()
+        try:
+            for language in KEY_LANGUAGES:
+                model.objects.filter(pk=user.pk).update(language=language)
+                tab.goto(self.page.url)
+                for viewport in KEY_VIEWPORTS:
+                    tab.set_viewport_size(viewport)
+                    path = self.shots / f"key-{name}-{language}-{viewport['width']}.png"
+                    tab.screenshot(path=str(path), full_page=True, caret="initial")
+        finally:
+            model.objects.filter(pk=user.pk).update(language=previous)
+            tab.close()
 
     def goto(self, path: str) -> None:
         self.page.goto(self.base_url + path)

@@ -123,6 +123,7 @@ def test_negotiator_drills_down_from_a_red_line_count_to_the_triage_queue(
     expect(page.locator(".kpi-danger .kpi-value")).to_have_text("3")
     red_link.scroll_into_view_if_needed()
     session.shot("dashboard")
+    session.key_shots("dashboard", table.negotiator)
 
     # --- Drill down: the queue with the round, the chapter and the red-line filter in its address ------------
     red_link.click()

@@ -149,6 +149,7 @@ def test_delegate_drafts_files_amends_and_switches_language(
     # --- Draft a position (the form validates itself through htmx as it is filled) --------------------------
     journey.goto("/positions/new/")
     expect(page.locator("h1")).to_have_text(es("Draft a position"))
+    journey.key_shots("draft-form", scenario.user)
     assert page.evaluate("() => typeof window.htmx") == "object", "htmx did not load on the draft form"
     url_part = "/positions/new/"
     form = page.locator("#position-form")
@@ -223,6 +224,7 @@ def test_delegate_drafts_files_amends_and_switches_language(
     assert position.is_filed
     assert position.revisions.count() == 1
     journey.shot("filed")
+    journey.key_shots("filed", scenario.user)
 
     # --- Amend it ---------------------------------------------------------------------------------------
     page.get_by_role("link", name=es("Amend"), exact=True).click()

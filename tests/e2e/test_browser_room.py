@@ -1,4 +1,4 @@
-"""A delegate answers a room question, then changes the answer before the deadline.
+"""A delegate answers a room question, then changes the answer before the deadline; a negotiator posts a briefing.
 
 Drives Debian's Chromium through Playwright against pytest-django's live server. Screenshots of every step go to
 ``test-artifacts/screenshots/browser_room/``.
@@ -24,7 +24,7 @@ from playwright.sync_api import Browser, expect  # noqa: E402
 from consultations import models  # noqa: E402
 from consultations.services import room_questions as question_services  # noqa: E402
 from tests import factories  # noqa: E402
-from tests.e2e.browser import TIMEOUT_MS, BrowserSession, open_session  # noqa: E402
+from tests.e2e.browser import TIMEOUT_MS, BrowserSession, open_session, sign_in  # noqa: E402
 
 pytestmark = [pytest.mark.browser]
 
@@ -33,6 +33,8 @@ QUESTION = "¿Cuánto contenido regional de acero pueden acreditar hoy sus asoci
 FIRST_ANSWER = "Hoy acreditamos 58 % según el padrón de la cámara."
 EDITED_ANSWER = "Corrección: acreditamos 61 % con las cifras de octubre."
 OTHER_ORG_ANSWER = "Respuesta confidencial de otra organización"
+BRIEFING_TITLE = "Jueves: avances en reglas de origen"
+BRIEFING_BODY = "Avances en **acero**: la contraparte aceptó revisar el umbral."
 
 
 @dataclass
@@ -40,6 +42,8 @@ class Room:
     delegate: models.User
     organisation: models.Organisation
     question: models.RoomQuestion
+    negotiator: models.User
+    chapter: models.Chapter
 
 
 @pytest.fixture
@@ -65,7 +69,7 @@ def room(transactional_db) -> Room:
     )
     neighbour_delegate = factories.MembershipFactory(organisation=neighbour).user
     question_services.room_answer_submit(by=neighbour_delegate, question=question, text=OTHER_ORG_ANSWER)
-    return Room(delegate=delegate, organisation=organisation, question=question)
+    return Room(delegate=delegate, organisation=organisation, question=question, negotiator=negotiator, chapter=chapter)
 
 
 @pytest.fixture
@@ -135,5 +139,42 @@ def test_delegate_answers_a_room_question_and_edits_the_answer(session: BrowserS
 
     csp_errors = [text for text in session.console_errors if "Content Security Policy" in text]
     assert not csp_errors, "CSP violations in the browser console:\n" + "\n".join(csp_errors)
+    uncaught = [text for text in session.console_errors if text.startswith("uncaught:")]
+    assert not uncaught, "JavaScript errors in the browser:\n" + "\n".join(uncaught)
+
+
+def test_negotiator_posts_a_briefing_after_a_failed_submit(session: BrowserSession, room: Room) -> None:
+    page = session.page
+    expect.set_options(timeout=TIMEOUT_MS)
+    sign_in(page.context, session.base_url, room.negotiator)
+
+    session.goto("/briefings/new/")
+    form = page.locator("main form")
+    expect(form.locator("select[name='chapter']")).to_be_visible()
+    session.key_shots("briefing-form", room.negotiator)
+
+    # Sent without a chapter or a title: focus lands on the error summary, which links to each field.
+    form.locator("textarea[name='body_markdown']").fill(BRIEFING_BODY)
+    form.locator("button[type='submit']").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_visible()
+    expect(page.locator("#error-summary-title")).to_be_focused()
+    expect(summary.locator("a[href='#id_chapter']")).to_have_count(1)
+    expect(summary.locator("a[href='#id_title']")).to_have_count(1)
+    session.shot("briefing-errors")
+    summary.locator("a[href='#id_title']").click()
+    expect(page.locator("#id_title")).to_be_focused()
+
+    form = page.locator("main form")
+    form.locator("select[name='chapter']").select_option(str(room.chapter.pk))
+    form.locator("input[name='title']").fill(BRIEFING_TITLE)
+    form.locator("button[type='submit']").click()
+    page.wait_for_url(re.compile(r"/briefings/\d+/$"))
+    expect(page.locator("h1")).to_contain_text(BRIEFING_TITLE)
+    briefing = models.Briefing.objects.get(title=BRIEFING_TITLE)
+    assert (briefing.chapter_id, briefing.author_id) == (room.chapter.pk, room.negotiator.pk)
+    session.shot("briefing-posted")
+    session.key_shots("briefing-posted", room.negotiator)
+
     uncaught = [text for text in session.console_errors if text.startswith("uncaught:")]
     assert not uncaught, "JavaScript errors in the browser:\n" + "\n".join(uncaught)

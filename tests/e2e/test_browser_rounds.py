@@ -69,6 +69,7 @@ def test_admin_creates_a_round_and_sees_it_on_the_list_and_the_timeline(
     session.shot("manage-list-before")
     page.locator("main a[href='/manage/rounds/new/']").click()
     page.wait_for_url(re.compile(r"/manage/rounds/new/$"))
+    session.key_shots("form", admin)
 
     form = page.locator("main form.round-form")
     # First a deadline after the start: the form says why and keeps what was typed.
@@ -120,6 +121,7 @@ def test_admin_creates_a_round_and_sees_it_on_the_list_and_the_timeline(
     expect(row.locator(".round-schedule")).to_contain_text("18:00")
     row.scroll_into_view_if_needed()
     session.shot("manage-list-after")
+    session.key_shots("manage-list-after", admin)
 
     # --- The timeline: the new round in its month, with its kind in words and the open one highlighted ----
     session.goto("/rounds/timeline/")

@@ -116,6 +116,7 @@ def test_official_triages_three_positions_with_the_keyboard_alone(session: Brows
     pane = page.locator("#triage-pane")
     heading = pane.locator("#pane-heading")
     session.shot("queue")
+    session.key_shots("queue", desk.official)
 
     # --- ? opens the shortcuts, Escape closes them ---------------------------------------------------------
     help_dialog = page.locator("dialog#triage-help")
@@ -185,6 +186,7 @@ def test_official_triages_three_positions_with_the_keyboard_alone(session: Brows
     session.press("k")
     expect(heading).to_have_text(queue[1].title)
     session.shot("back-with-k")
+    session.key_shots("position-open", desk.official)
 
     # --- The database: three positions assigned to the official and in review, each step in its history ------
     for position in queue[:3]:

@@ -310,3 +310,15 @@ def test_the_timeline_costs_the_same_queries_for_more_rounds(client, cast: Cast)
     with CaptureQueriesContext(connection) as large:
         client.get(reverse("consultations:round_timeline"))
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_failed_submit_shows_an_error_summary_linking_each_field(admin_client) -> None:
+    data = form_data(label="", starts_on="not a date")
+    content = admin_client.post(reverse("consultations:round_manage_create"), data).content.decode()
+    summary = content.split('class="error-summary"')[1].split("</div>")[0]
+    assert "data-autofocus" in summary
+    assert 'href="#id_label"' in summary
+    assert 'href="#id_starts_on"' in summary
+    assert 'id="id_label"' in content and 'id="id_starts_on"' in content
+    # The summary is the only thing that takes focus when the page opens.
+    assert content.count("data-autofocus") == 1

@@ -153,6 +153,23 @@ def _room_message(delivery: Delivery) -> EmailMultiAlternatives:
 
 
 COSIGN_INVITE = "cosign-invite"
+SIGNOFF_REQUEST = "signoff-request"
+
+
+def _signoff_message(delivery: Delivery) -> EmailMultiAlternatives:
+    # signoff:<position>:draft-<version> or signoff:<position>:amendment-<proposal>
+    name, position_id, what = delivery.key.split(":", 2)
+    if name != "signoff" or not position_id.isdigit():
+        raise ValueError(f"not a sign-off key: {delivery.key!r}")
+    position = Position.objects.select_related("organisation").get(pk=int(position_id))
+    context = {
+        "kind": NotificationKind.SIGNOFF,
+        "amendment": what.startswith("amendment-"),
+        "title": position.title,
+        "detail": str(position.organisation),
+        "url": settings.SITE_URL + reverse("consultations:position_detail", args=[position.pk]),
+    }
+    return _message(user=delivery.recipient, template="notification", context=context)
 
 
 def notification_message(*, delivery: Delivery) -> EmailMultiAlternatives:
@@ -161,6 +178,8 @@ def notification_message(*, delivery: Delivery) -> EmailMultiAlternatives:
         return _position_update_message(delivery)
     if delivery.kind == COSIGN_INVITE:
         return _cosign_invite_message(delivery)
+    if delivery.kind == SIGNOFF_REQUEST:
+        return _signoff_message(delivery)
     if delivery.kind.startswith("room-"):
         return _room_message(delivery)
     raise ValueError(f"no e-mail for deliveries of kind {delivery.kind!r}")
@@ -220,6 +239,53 @@ def cosignature_invite_notify(*, cosignature_id: int) -> int:
         key=key,
     )
     return _deliver(kind=COSIGN_INVITE, key=key, users=users)
+
+
+def _coordinators(org_id: int) -> list[User]:
+    memberships = Membership.objects.filter(
+        organisation_id=org_id, role=Membership.Role.COORDINATOR, user__is_active=True
+    ).select_related("user")
+    return sorted({m.user for m in memberships}, key=lambda user: user.pk)
+
+
+def signoff_request_notify(*, position_id: int, version: int | None = None, proposal_id: int | None = None) -> int:
+    """Tell the organisation's coordinators that a draft (at ``version``) or a proposed amendment awaits their
+    sign-off. Nothing is said once it no longer waits (decided, returned, edited or superseded before this ran):
+    the position is locked while the entries are added, so a decision cannot slip in between the check and them."""
+    from consultations.models import ProposedAmendment
+    from consultations.services.positions import lock_position
+
+    with transaction.atomic():
+        position = Position.objects.filter(pk=position_id).first()
+        if position is None:
+            return 0
+        position = lock_position(position_id)
+        if proposal_id is not None:
+            waiting = ProposedAmendment.objects.filter(
+                pk=proposal_id, position=position, status=ProposedAmendment.Status.PENDING
+            ).exists()
+            key = f"signoff:{position.pk}:amendment-{proposal_id}"
+        else:
+            waiting = position.status == PositionStatus.AWAITING_SIGNOFF and position.version == version
+            key = f"signoff:{position.pk}:draft-{version}"
+        if not waiting:
+            return 0
+        users = notify(
+            users=_coordinators(position.organisation_id),
+            kind=NotificationKind.SIGNOFF,
+            title=position.title,
+            url=reverse("consultations:position_detail", args=[position.pk]),
+            key=key,
+        )
+    return _deliver(kind=SIGNOFF_REQUEST, key=key, users=users)
+
+
+def signoff_notifications_clear(*, position: Position, now: dt.datetime | None = None) -> int:
+    """The position no longer waits for a coordinator (signed off, returned, edited back to draft, superseded):
+    its sign-off entries leave every coordinator's unread list."""
+    return Notification.objects.filter(
+        kind=NotificationKind.SIGNOFF, key__startswith=f"signoff:{position.pk}:", read_at__isnull=True
+    ).update(read_at=now or timezone.now())
 
 
 def _room_notify(*, kind: str, key: str, chapter, title: str, path: str, users=None) -> int:  # noqa: ANN001

@@ -74,6 +74,7 @@ KIND_LABELS = {
     digest_services.POST: gettext_lazy("Debrief after the round"),
     "position-update": gettext_lazy("Status change or response"),
     "cosign-invite": gettext_lazy("Invitation to co-sign"),
+    "signoff-request": gettext_lazy("Awaiting sign-off"),
     "room-briefing": gettext_lazy("New briefing"),
     "room-question": gettext_lazy("New room question"),
     "room-deadline": gettext_lazy("Room question deadline"),

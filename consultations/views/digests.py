@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from consultations.models import Delivery, Round
 from consultations.selectors.deliveries import (
+    DIGEST_STATUSES,
     delivery_counts_for_round,
     delivery_counts_notifications,
     delivery_list_for_round,
@@ -61,7 +62,7 @@ def round_deliveries(request: HttpRequest, round_id: int) -> HttpResponse:
             "round": round,
             "page": page,
             "counts": [(name, KIND_LABELS[name], n) for name, n in delivery_counts_for_round(round=round).items()],
-            "statuses": Delivery.Status.choices,
+            "statuses": DIGEST_STATUSES,
             "current_status": status,
             "query": f"status={status}" if status else "",
         },

@@ -74,6 +74,13 @@ def cosignature_invite_notify(cosignature_id: int) -> int:
 
 
 @shared_task(acks_late=True)
+def signoff_request_notify(position_id: int, version: int | None = None, proposal_id: int | None = None) -> int:
+    return notification_services.signoff_request_notify(
+        position_id=position_id, version=version, proposal_id=proposal_id
+    )
+
+
+@shared_task(acks_late=True)
 def briefing_notify(briefing_id: int) -> int:
     return notification_services.briefing_notify(briefing_id=briefing_id)
 

@@ -25,6 +25,13 @@ def isolated_cache(settings) -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def notifications_at_once(settings) -> None:
+    """Status-change e-mails go out at once in tests, one per change, as with ``NOTIFICATION_BATCH_WINDOW=0``.
+    The batching tests (tests/consultations/triage/test_batching.py) and the drills set the window."""
+    settings.NOTIFICATION_BATCH_WINDOW = 0
+
+
 @pytest.fixture
 def eager_celery(settings):
     """Run Celery tasks in this process (the outbox too): no test drops a message into the project's broker."""

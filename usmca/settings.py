@@ -281,6 +281,10 @@ DELIVERY_EXPECTED_WITHIN = int(os.environ.get("DELIVERY_EXPECTED_WITHIN", "300")
 OUTBOX_EXPECTED_WITHIN = int(os.environ.get("OUTBOX_EXPECTED_WITHIN", "300"))
 OUTBOX_MAX_PUBLISHES = 10
 DELIVERY_RECONCILE_EVERY = float(os.environ.get("DELIVERY_RECONCILE_EVERY", "30"))
+# A status-change or response e-mail waits this long (seconds) before it goes out, and then carries every change to
+# the same position for the same person since their previous e-mail: quick changes make one e-mail, not four.
+# The reconciler sends it once due, so it leaves between this and this + DELIVERY_RECONCILE_EVERY. 0: at once.
+NOTIFICATION_BATCH_WINDOW = float(os.environ.get("NOTIFICATION_BATCH_WINDOW", "60"))
 # The outbox relay (a thread of the beat process) looks for messages to publish this often.
 OUTBOX_RELAY_INTERVAL = float(os.environ.get("OUTBOX_RELAY_INTERVAL", "1"))
 # django-celery-beat has no release for Django 6.1: the schedule lives here.

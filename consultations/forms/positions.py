@@ -180,6 +180,13 @@ class PositionFilterForm(forms.Form):
         label=_("Status"), choices=[("", _("All"))] + list(PositionStatus.choices), required=False
     )
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    signoff = forms.BooleanField(label=_("Awaiting my sign-off"), required=False)
+
+    def __init__(self, *args: Any, coordinator: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not coordinator:
+            # Only a coordinator signs off; nobody else is offered a filter that could only ever be empty.
+            del self.fields["signoff"]
 
 
 class AttachmentForm(forms.Form):

@@ -34,6 +34,7 @@ class Delivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Not sent")
         UNKNOWN = "unknown", _("Outcome unknown")
+        BATCHED = "batched", _("Sent in a batch")
 
     kind = models.CharField(_("kind"), max_length=40)
     key = models.CharField(_("about"), max_length=100, help_text=_("What the message is about, e.g. triage-event:42"))
@@ -55,6 +56,16 @@ class Delivery(models.Model):
     # The attempt that holds the send: only it may settle the delivery, and only until the lease expires.
     lease_token = models.UUIDField(_("attempt token"), null=True, blank=True, editable=False)
     lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
+    # A delivery whose event went out inside another delivery's e-mail (changes to one position within the batch
+    # window): that delivery carries it, and its outcome is this one's.
+    batched_into = models.ForeignKey(
+        "self",
+        verbose_name=_("sent within"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="batched",
+    )
 
     class Meta:
         verbose_name = _("delivery")

@@ -11,6 +11,7 @@ class NotificationKind(models.TextChoices):
     BRIEFING = "briefing", _("A new briefing in a chapter you follow")
     QUESTION = "question", _("A new room question in a chapter you follow")
     DEADLINE = "deadline", _("A room question's deadline approaching")
+    SIGNOFF = "signoff", _("A draft or an amendment awaiting your sign-off")
 
 
 class Notification(models.Model):

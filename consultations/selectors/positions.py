@@ -21,6 +21,7 @@ from consultations.models import (
 )
 from consultations.models.positions import CONTENT_FIELDS, UNFILED_STATUSES
 from consultations.selectors.roles import (
+    user_coordinated_organisation_ids,
     user_is_admin,
     user_official_chapter_ids,
     user_official_profile,
@@ -101,6 +102,21 @@ class PositionFilters:
     chapter_id: int | None = None
     status: str | None = None
     query: str = ""
+    awaiting_my_signoff: bool = False
+
+
+def _awaiting_signoff_of(user: User) -> Q:
+    """Drafts and proposed amendments of the organisations the user coordinates that wait for their sign-off."""
+    org_ids = user_coordinated_organisation_ids(user)
+    pending = ProposedAmendment.objects.filter(position=OuterRef("pk"), status=ProposedAmendment.Status.PENDING)
+    return Q(organisation_id__in=org_ids) & (Q(status=PositionStatus.AWAITING_SIGNOFF) | Exists(pending))
+
+
+def position_count_awaiting_signoff(*, user: User) -> int:
+    """How many positions wait for this coordinator's sign-off (a draft, or an amendment to a filed one)."""
+    if not user_coordinated_organisation_ids(user):
+        return 0
+    return Position.objects.filter(_awaiting_signoff_of(user)).count()
 
 
 def position_list_for_organisation(*, user: User, filters: PositionFilters) -> QuerySet[Position]:
@@ -123,6 +139,8 @@ def position_list_for_organisation(*, user: User, filters: PositionFilters) -> Q
         queryset = queryset.filter(status=filters.status)
     if filters.query:
         queryset = queryset.filter(Q(title__icontains=filters.query) | Q(summary__icontains=filters.query))
+    if filters.awaiting_my_signoff:
+        queryset = queryset.filter(_awaiting_signoff_of(user))
     return queryset
 
 

@@ -112,15 +112,27 @@ def delivery_send(*, delivery_id: int, attempt: int) -> bool:
         delivery.save(
             update_fields=["status", "attempts", "attempted_at", "lease_token", "lease_expires_at", "next_attempt_at"]
         )
+        _batch_claim(delivery)
     try:
         delivery_message(delivery).send()
     except Exception as error:  # every failure is recorded on the delivery; the task itself succeeds
         _settle_failure(delivery, token, error)
         return False
-    _held(delivery, token).update(
-        status=Status.SENT, sent_at=timezone.now(), last_error="", lease_expires_at=None, next_attempt_at=None
-    )
+    sent_at = timezone.now()
+    if _held(delivery, token).update(
+        status=Status.SENT, sent_at=sent_at, last_error="", lease_expires_at=None, next_attempt_at=None
+    ):
+        Delivery.objects.filter(batched_into=delivery, status=Status.BATCHED).update(sent_at=sent_at)
     return True
+
+
+def _batch_claim(delivery: Delivery) -> None:
+    """In the attempt's own transaction: the pending deliveries this e-mail also carries (changes to the same
+    position for the same person) become "sent in a batch" within it, so none of them is sent on its own too."""
+    from consultations.services import notifications
+
+    if delivery.kind == notifications.POSITION_UPDATE:
+        notifications.position_update_batch_claim(delivery=delivery)
 
 
 def _held(delivery: Delivery, token: uuid.UUID) -> QuerySet[Delivery]:

@@ -66,8 +66,10 @@ def notify(*, users: Iterable[User], kind: str, title: str, url: str, key: str) 
     return [user for user in wanted if channels[user.pk] == Channel.IMMEDIATE]
 
 
-def _deliver(*, kind: str, key: str, users: Iterable[User]) -> int:
+def _deliver(*, kind: str, key: str, users: Iterable[User], hold: dt.timedelta | None = None) -> int:
     """E-mail each user once for (kind, key): a ``Delivery`` row per recipient, then its first attempt here.
+
+    With ``hold``, the rows wait that long instead (``next_attempt_at``) and the reconciler sends them once due.
 
     A row another worker holds is skipped (that worker is sending it); a row whose first attempt never happens (this
     task dies, its message is lost) stays pending and the reconciler queues it once ``next_attempt_at`` passes.
@@ -75,11 +77,13 @@ def _deliver(*, kind: str, key: str, users: Iterable[User]) -> int:
     """
     from consultations.services.deliveries import delivery_expected_by, delivery_send
 
-    expected_by = delivery_expected_by()
+    expected_by = timezone.now() + hold if hold else delivery_expected_by()
     Delivery.objects.bulk_create(
         [Delivery(kind=kind, key=key, recipient=user, next_attempt_at=expected_by) for user in users],
         ignore_conflicts=True,
     )
+    if hold:
+        return 0
     first_attempts = Delivery.objects.filter(kind=kind, key=key, status=Delivery.Status.PENDING, attempts=0)
     return sum(
         delivery_send(delivery_id=delivery_id, attempt=0)
@@ -106,23 +110,63 @@ def _source_id(key: str, prefix: str) -> int:
     return int(value)
 
 
-def _position_update_message(delivery: Delivery) -> EmailMultiAlternatives:
-    event = TriageEvent.objects.select_related("position__chapter", "position__round").get(
-        pk=_source_id(delivery.key, "triage-event")
-    )
-    position = event.position
-    # The status and response of this very step, not the position's current ones: two quick changes send two
-    # e-mails, each about its own step.
-    status = event.to_status or event.data.get("status") or position.status
-    context = {
-        "position": position,
+def _event_item(event: TriageEvent) -> dict:
+    # The status and response of this very step, not the position's current ones: each change in an e-mail shows
+    # its own step.
+    status = event.to_status or event.data.get("status") or event.position.status
+    return {
         "event": event,
         "status_label": PositionStatus(status).label if status in PositionStatus.values else status,
         # The response given with this step (a merge tells the original's organisation the merge response).
         "response": event.data.get("response", ""),
+    }
+
+
+def _position_update_message(delivery: Delivery) -> EmailMultiAlternatives:
+    """The delivery's own step and the steps batched into it (changes to the same position within the window),
+    in the order they happened."""
+    keys = [delivery.key, *Delivery.objects.filter(batched_into=delivery).values_list("key", flat=True)]
+    ids = [_source_id(key, "triage-event") for key in keys]
+    events = list(
+        TriageEvent.objects.select_related("position__chapter", "position__round")
+        .filter(pk__in=ids)
+        .order_by("created_at", "pk")
+    )
+    if len(events) != len(set(ids)):
+        raise TriageEvent.DoesNotExist(f"events {ids}: some no longer exist")
+    own = next(event for event in events if event.pk == ids[0])
+    position = own.position
+    items = [_event_item(event) for event in events]
+    context = {
+        "position": position,
+        **_event_item(own),
+        "items": items,
         "url": settings.SITE_URL + reverse("consultations:position_detail", args=[position.pk]),
     }
     return _message(user=delivery.recipient, template="position_update", context=context)
+
+
+def position_update_batch_claim(*, delivery: Delivery) -> list[int]:
+    """Called by the attempt that holds ``delivery``, in its transaction: the recipient's other pending e-mails
+    about the same position join it ("sent in a batch", carried by this one). Rows another attempt holds are
+    skipped (they are being sent on their own); an e-mail already sent is never carried again."""
+    event = TriageEvent.objects.filter(pk=_source_id(delivery.key, "triage-event")).first()
+    if event is None:
+        return []
+    keys = [
+        f"triage-event:{pk}"
+        for pk in TriageEvent.objects.filter(position_id=event.position_id).values_list("pk", flat=True)
+    ]
+    claimed = list(
+        Delivery.objects.select_for_update(of=("self",), skip_locked=True)
+        .filter(kind=POSITION_UPDATE, recipient_id=delivery.recipient_id, status=Delivery.Status.PENDING, key__in=keys)
+        .exclude(pk=delivery.pk)
+        .values_list("pk", flat=True)
+    )
+    Delivery.objects.filter(pk__in=claimed).update(
+        status=Delivery.Status.BATCHED, batched_into=delivery, next_attempt_at=None, lease_expires_at=None
+    )
+    return claimed
 
 
 def _cosign_invite_message(delivery: Delivery) -> EmailMultiAlternatives:
@@ -153,6 +197,23 @@ def _room_message(delivery: Delivery) -> EmailMultiAlternatives:
 
 
 COSIGN_INVITE = "cosign-invite"
+SIGNOFF_REQUEST = "signoff-request"
+
+
+def _signoff_message(delivery: Delivery) -> EmailMultiAlternatives:
+    # signoff:<position>:draft-<version> or signoff:<position>:amendment-<proposal>
+    name, position_id, what = delivery.key.split(":", 2)
+    if name != "signoff" or not position_id.isdigit():
+        raise ValueError(f"not a sign-off key: {delivery.key!r}")
+    position = Position.objects.select_related("organisation").get(pk=int(position_id))
+    context = {
+        "kind": NotificationKind.SIGNOFF,
+        "amendment": what.startswith("amendment-"),
+        "title": position.title,
+        "detail": str(position.organisation),
+        "url": settings.SITE_URL + reverse("consultations:position_detail", args=[position.pk]),
+    }
+    return _message(user=delivery.recipient, template="notification", context=context)
 
 
 def notification_message(*, delivery: Delivery) -> EmailMultiAlternatives:
@@ -161,6 +222,8 @@ def notification_message(*, delivery: Delivery) -> EmailMultiAlternatives:
         return _position_update_message(delivery)
     if delivery.kind == COSIGN_INVITE:
         return _cosign_invite_message(delivery)
+    if delivery.kind == SIGNOFF_REQUEST:
+        return _signoff_message(delivery)
     if delivery.kind.startswith("room-"):
         return _room_message(delivery)
     raise ValueError(f"no e-mail for deliveries of kind {delivery.kind!r}")
@@ -195,7 +258,9 @@ def position_update_notify(*, event_id: int) -> int:
     path = reverse("consultations:position_detail", args=[position.pk])
     kind = NotificationKind.RESPONSE if event.data.get("response") else NotificationKind.STATUS
     to_email = notify(users=_position_recipients(position), kind=kind, title=position.title, url=path, key=key)
-    sent = _deliver(kind=POSITION_UPDATE, key=key, users=to_email)
+    window = float(settings.NOTIFICATION_BATCH_WINDOW)
+    hold = dt.timedelta(seconds=window) if window > 0 else None
+    sent = _deliver(kind=POSITION_UPDATE, key=key, users=to_email, hold=hold)
     if event.notified_at is None:
         event.notified_at = timezone.now()
         event.save(update_fields=["notified_at"])
@@ -220,6 +285,53 @@ def cosignature_invite_notify(*, cosignature_id: int) -> int:
         key=key,
     )
     return _deliver(kind=COSIGN_INVITE, key=key, users=users)
+
+
+def _coordinators(org_id: int) -> list[User]:
+    memberships = Membership.objects.filter(
+        organisation_id=org_id, role=Membership.Role.COORDINATOR, user__is_active=True
+    ).select_related("user")
+    return sorted({m.user for m in memberships}, key=lambda user: user.pk)
+
+
+def signoff_request_notify(*, position_id: int, version: int | None = None, proposal_id: int | None = None) -> int:
+    """Tell the organisation's coordinators that a draft (at ``version``) or a proposed amendment awaits their
+    sign-off. Nothing is said once it no longer waits (decided, returned, edited or superseded before this ran):
+    the position is locked while the entries are added, so a decision cannot slip in between the check and them."""
+    from consultations.models import ProposedAmendment
+    from consultations.services.positions import lock_position
+
+    with transaction.atomic():
+        position = Position.objects.filter(pk=position_id).first()
+        if position is None:
+            return 0
+        position = lock_position(position_id)
+        if proposal_id is not None:
+            waiting = ProposedAmendment.objects.filter(
+                pk=proposal_id, position=position, status=ProposedAmendment.Status.PENDING
+            ).exists()
+            key = f"signoff:{position.pk}:amendment-{proposal_id}"
+        else:
+            waiting = position.status == PositionStatus.AWAITING_SIGNOFF and position.version == version
+            key = f"signoff:{position.pk}:draft-{version}"
+        if not waiting:
+            return 0
+        users = notify(
+            users=_coordinators(position.organisation_id),
+            kind=NotificationKind.SIGNOFF,
+            title=position.title,
+            url=reverse("consultations:position_detail", args=[position.pk]),
+            key=key,
+        )
+    return _deliver(kind=SIGNOFF_REQUEST, key=key, users=users)
+
+
+def signoff_notifications_clear(*, position: Position, now: dt.datetime | None = None) -> int:
+    """The position no longer waits for a coordinator (signed off, returned, edited back to draft, superseded):
+    its sign-off entries leave every coordinator's unread list."""
+    return Notification.objects.filter(
+        kind=NotificationKind.SIGNOFF, key__startswith=f"signoff:{position.pk}:", read_at__isnull=True
+    ).update(read_at=now or timezone.now())
 
 
 def _room_notify(*, kind: str, key: str, chapter, title: str, path: str, users=None) -> int:  # noqa: ANN001

@@ -25,6 +25,8 @@ from consultations.selectors.rounds import round_next_open
 from consultations.services.audit import audit_record
 from consultations.services.errors import RoundClosed, SignOffOutdated, VersionConflict, VersionRequired
 from consultations.services.memberships import membership_require
+from consultations.services.notifications import signoff_notifications_clear
+from consultations.services.outbox import outbox_enqueue
 from consultations.services.retry import retry_on_conflict
 
 if TYPE_CHECKING:
@@ -209,6 +211,7 @@ def position_update_draft(
             position.status = PositionStatus.DRAFT
             position.signoff_requested_at = None
             position.signoff_requested_by = None
+            signoff_notifications_clear(position=position, now=now)
         position.version += 1
         position.save()
         audit_record(
@@ -256,6 +259,9 @@ def position_file(
         position.version += 1
         position.save()
         audit_record(actor=by, action="position.request_signoff", target=position, organisation=position.organisation)
+        outbox_enqueue(
+            task="consultations.tasks.signoff_request_notify", position_id=position.pk, version=position.version
+        )
         return position
     signer = by if position.organisation.requires_signoff else None
     return _file(position, by=by, author=by, signed_off_by=signer, now=now)
@@ -281,6 +287,7 @@ def position_sign_off(
         raise SignOffOutdated(position)
     _require_round_open(position.round, now)
     author = position.signoff_requested_by or by
+    signoff_notifications_clear(position=position, now=now)
     return _file(position, by=by, author=author, signed_off_by=by, now=now)
 
 
@@ -297,6 +304,7 @@ def position_return_to_draft(*, by: User, position: Position) -> Position:
     position.signoff_requested_by = None
     position.version += 1
     position.save()
+    signoff_notifications_clear(position=position)
     audit_record(actor=by, action="position.return_to_draft", target=position, organisation=position.organisation)
     return position
 
@@ -378,6 +386,7 @@ def position_amend(
     position.proposed_amendments.filter(status=ProposedAmendment.Status.PENDING).update(
         status=ProposedAmendment.Status.SUPERSEDED, decided_at=now
     )
+    signoff_notifications_clear(position=position, now=now)
     proposal = ProposedAmendment.objects.create(
         position=position,
         content={name: getattr(position, name) for name in CONTENT_FIELDS},
@@ -393,6 +402,7 @@ def position_amend(
         organisation=position.organisation,
         data={"fields": changed, "proposal": proposal.pk},
     )
+    outbox_enqueue(task="consultations.tasks.signoff_request_notify", position_id=position.pk, proposal_id=proposal.pk)
     return proposal
 
 
@@ -441,6 +451,7 @@ def amendment_sign_off(*, by: User, proposal: ProposedAmendment, now: dt.datetim
     proposal.decided_by = by
     proposal.decided_at = now
     proposal.save()
+    signoff_notifications_clear(position=position, now=now)
     return position
 
 
@@ -456,6 +467,7 @@ def amendment_return(*, by: User, proposal: ProposedAmendment, now: dt.datetime 
     proposal.decided_by = by
     proposal.decided_at = now or timezone.now()
     proposal.save()
+    signoff_notifications_clear(position=position, now=proposal.decided_at)
     audit_record(
         actor=by,
         action="position.return_amendment",
@@ -485,6 +497,7 @@ def position_withdraw(*, by: User, position: Position, reason: str = "", now: dt
     position.proposed_amendments.filter(status=ProposedAmendment.Status.PENDING).update(
         status=ProposedAmendment.Status.SUPERSEDED, decided_at=position.withdrawn_at
     )
+    signoff_notifications_clear(position=position, now=position.withdrawn_at)
     audit_record(
         actor=by,
         action="position.withdraw",

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from consultations.models import Delivery, Round
 from consultations.selectors.deliveries import (
+    DIGEST_STATUSES,
     delivery_counts_for_round,
     delivery_counts_notifications,
     delivery_list_for_round,
@@ -61,7 +62,7 @@ def round_deliveries(request: HttpRequest, round_id: int) -> HttpResponse:
             "round": round,
             "page": page,
             "counts": [(name, KIND_LABELS[name], n) for name, n in delivery_counts_for_round(round=round).items()],
-            "statuses": Delivery.Status.choices,
+            "statuses": DIGEST_STATUSES,
             "current_status": status,
             "query": f"status={status}" if status else "",
         },
@@ -74,6 +75,7 @@ KIND_LABELS = {
     digest_services.POST: gettext_lazy("Debrief after the round"),
     "position-update": gettext_lazy("Status change or response"),
     "cosign-invite": gettext_lazy("Invitation to co-sign"),
+    "signoff-request": gettext_lazy("Awaiting sign-off"),
     "room-briefing": gettext_lazy("New briefing"),
     "room-question": gettext_lazy("New room question"),
     "room-deadline": gettext_lazy("Room question deadline"),

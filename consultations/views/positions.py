@@ -20,7 +20,7 @@ from consultations.forms import positions as forms
 from consultations.models import Attachment, CoSignature, Organisation, Position, PositionStatus, ProposedAmendment
 from consultations.selectors import positions as position_selectors
 from consultations.selectors.positions import PositionFilters
-from consultations.selectors.roles import user_organisation_ids
+from consultations.selectors.roles import user_coordinated_organisation_ids, user_organisation_ids
 from consultations.selectors.rounds import round_current, round_list, round_next_open
 from consultations.services import attachments as attachment_services
 from consultations.services import cosignatures as cosignature_services
@@ -87,7 +87,8 @@ def chapter_list(request: HttpRequest) -> HttpResponse:
 def position_list(request: HttpRequest) -> HttpResponse:
     if not user_organisation_ids(request.user):
         raise Http404
-    filter_form = forms.PositionFilterForm(request.GET or None)
+    coordinator = bool(user_coordinated_organisation_ids(request.user))
+    filter_form = forms.PositionFilterForm(request.GET or None, coordinator=coordinator)
     filters = PositionFilters()
     if filter_form.is_valid():
         data = filter_form.cleaned_data
@@ -96,6 +97,7 @@ def position_list(request: HttpRequest) -> HttpResponse:
             chapter_id=data["chapter"].pk if data["chapter"] else None,
             status=data["status"] or None,
             query=data["q"],
+            awaiting_my_signoff=bool(data.get("signoff")),
         )
     return render_filtered_list(
         request,
@@ -103,7 +105,10 @@ def position_list(request: HttpRequest) -> HttpResponse:
         "position-results",
         position_selectors.position_list_for_organisation(user=request.user, filters=filters),
         filter_form,
-        context={"user_org_ids": user_organisation_ids(request.user)},
+        context={
+            "user_org_ids": user_organisation_ids(request.user),
+            "signoff_count": position_selectors.position_count_awaiting_signoff(user=request.user),
+        },
     )
 
 

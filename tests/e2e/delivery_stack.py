@@ -43,6 +43,8 @@ DRILL_TIMINGS = {
     "DELIVERY_RECONCILE_EVERY": "1",
     "OUTBOX_RELAY_INTERVAL": "0.2",
     "EMAIL_TIMEOUT": "30",
+    # Status-change e-mails wait 1 s for more changes to the same position, then the reconciler sends them.
+    "NOTIFICATION_BATCH_WINDOW": "1",
 }
 
 

@@ -316,6 +316,8 @@ def stack(transactional_db: None, settings: Any) -> Iterator[Stack]:
         "EMAIL_PORT": str(sink.port),
         "SITE_URL": settings.SITE_URL,
         "DB_CONN_MAX_AGE": "0",
+        # No beat runs here to send held e-mails: each status change is e-mailed at once (batching: test_batching).
+        "NOTIFICATION_BATCH_WINDOW": "0",
     }
     if redis_url:
         broker_url = os.environ.get("CELERY_BROKER_URL") or redis_url

@@ -100,10 +100,15 @@ def test_production_settings_pass_check_deploy_clean():
     from django.db import connection
 
     params = connection.settings_dict
-    database_url = (
-        f"postgresql://{params['USER']}:{params['PASSWORD'] or ''}@{params['HOST'] or '127.0.0.1'}:"
-        f"{params['PORT'] or 5432}/{params['NAME']}"
-    )
+    credentials = f"{params['USER']}:{params['PASSWORD'] or ''}"
+    socket_dir = (params.get("OPTIONS") or {}).get("host", "")
+    if not params["HOST"] and socket_dir:  # the embedded PostgreSQL listens on a socket in its data folder
+        port = f"&port={params['PORT']}" if params["PORT"] else ""
+        database_url = f"postgresql://{credentials}@/{params['NAME']}?host={socket_dir}{port}"
+    else:
+        database_url = (
+            f"postgresql://{credentials}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}/{params['NAME']}"
+        )
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "EMAIL_"))}
     environment.update({**PRODUCTION, "DATABASE_URL": database_url, "EMAIL_HOST": "smtp.example.mx"})
     result = subprocess.run(

@@ -17,9 +17,7 @@ import email.policy
 import os
 import re
 import shutil
-import signal
 import socketserver
-import subprocess
 import threading
 import time
 import uuid
@@ -28,12 +26,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import kombu.pools
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -42,15 +38,12 @@ from consultations.models import Delivery, OutboxMessage, Position, PositionStat
 from consultations.services import deliveries as deliveries_service
 from consultations.services import digests, outbox, positions
 from tests import factories
+from tests.e2e.delivery_stack import CeleryProcess, worker_database_url
 from tests.e2e.support import (
-    ROOT,
-    OutputLog,
     child_env,
     filesystem_broker_config,
     free_port,
-    kill_group,
     make_broker_folders,
-    python_executable,
     short_tmp_dir,
     wait_for,
 )
@@ -171,12 +164,6 @@ class SmtpSink:
 # --- Broker, worker and the test process's Celery app --------------------------------------------------------------
 
 
-def worker_database_url() -> str:
-    """This run's server, with the test database's name (the worker must see what the test writes)."""
-    parts = urlsplit(settings.DATABASE_URL)
-    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
-
-
 # Cached pieces of usmca.celery.app that depend on the broker or the default queue.
 AMQP_CACHED = ("queues", "default_queue", "default_exchange", "router", "send_task_message", "producer_pool")
 CONF_KEYS = (
@@ -235,73 +222,19 @@ class Stack:
             yield
 
 
-class Worker:
+class Worker(CeleryProcess):
+    """A solo-pool worker on the stack's queue (delivery_stack.CeleryProcess starts, kills and stops it)."""
+
     def __init__(self, stack: Stack, name: str) -> None:
+        command = ["worker", "--pool", "solo", "-l", "info", "-Q", stack.queue, "-n", f"{name}-{stack.queue}@%h"]
+        command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+        super().__init__(stack.var_dir, name, command, stack.worker_env)
         self.stack = stack
-        self.name = name
-        self.log = OutputLog(stack.var_dir / f"{name}.log")
-        self.process: subprocess.Popen | None = None
-        self._output: Any = None
 
-    def start(self) -> Worker:
-        self._output = self.log.path.open("wb")
-        self.process = subprocess.Popen(
-            [
-                python_executable(),
-                "-m",
-                "celery",
-                "-A",
-                "usmca",
-                "worker",
-                "--pool",
-                "solo",
-                "-l",
-                "info",
-                "-Q",
-                self.stack.queue,
-                "-n",
-                f"{self.name}-{self.stack.queue}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env=self.stack.worker_env,
-            stdin=subprocess.DEVNULL,
-            stdout=self._output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-        def ready() -> bool:
-            if self.process.poll() is not None:
-                pytest.fail(
-                    f"worker {self.name} exited early with code {self.process.returncode}.\n{self.log.tail()}",
-                    pytrace=False,
-                )
-            return " ready." in self.log.text()
-
-        wait_for(ready, timeout=READY_TIMEOUT, what=f"worker {self.name} to be ready", log=self.log)
+    def start(self) -> Worker:  # type: ignore[override]
+        super().start(" ready.")
         assert f"transport:   {self.stack.transport}://" in self.log.text(), self.log.tail()
         return self
-
-    def kill(self) -> None:
-        """SIGKILL to the whole process group: no warm shutdown, no chance to ack or restore anything."""
-        assert self.process is not None
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=30)
-        self.close()
-
-    def stop(self) -> None:
-        if self.process is not None:
-            kill_group(self.process)
-        self.close()
-
-    def close(self) -> None:
-        if self._output is not None:
-            self._output.close()
-            self._output = None
 
 
 @pytest.fixture

@@ -44,6 +44,17 @@ def _send_for_signoff(cast, chapter, open_round, callbacks_capture) -> Position:
         return position_file(by=cast.delegate_a, position=position)
 
 
+def _propose_amendment(cast, chapter, open_round, callbacks_capture):
+    """A position filed before its organisation required sign-off, then amended by a delegate: a proposal."""
+    position = filed(organisation=cast.org_a, by=cast.delegate_a, chapter=chapter, round=open_round)
+    cast.org_a.requires_signoff = True
+    cast.org_a.save()
+    with callbacks_capture(execute=True):
+        return position_amend(
+            by=cast.delegate_a, position=position, data={"title": "Nuevo título"}, expected_version=position.version
+        )
+
+
 def _signoff_entries(user) -> list[Notification]:
     return list(Notification.objects.filter(recipient=user, kind=NotificationKind.SIGNOFF))
 
@@ -75,13 +86,8 @@ def test_a_draft_sent_for_signoff_notifies_and_mails_each_coordinator_once(
 def test_a_proposed_amendment_notifies_the_coordinators(
     cast, chapter, open_round, django_capture_on_commit_callbacks, mailoutbox
 ):
-    position = filed(organisation=cast.org_a, by=cast.delegate_a, chapter=chapter, round=open_round)
-    cast.org_a.requires_signoff = True
-    cast.org_a.save()
-    with django_capture_on_commit_callbacks(execute=True):
-        proposal = position_amend(
-            by=cast.delegate_a, position=position, data={"title": "Nuevo título"}, expected_version=position.version
-        )
+    proposal = _propose_amendment(cast, chapter, open_round, django_capture_on_commit_callbacks)
+    position = proposal.position
     (entry,) = _signoff_entries(cast.coordinator_a)
     assert entry.key == f"signoff:{position.pk}:amendment-{proposal.pk}"
     assert [m.to[0] for m in mailoutbox] == [cast.coordinator_a.email]
@@ -132,13 +138,7 @@ def test_the_entry_is_cleared_when_the_draft_is_decided(
 def test_the_entry_is_cleared_when_the_amendment_is_decided(
     cast, chapter, open_round, decision, django_capture_on_commit_callbacks
 ):
-    position = filed(organisation=cast.org_a, by=cast.delegate_a, chapter=chapter, round=open_round)
-    cast.org_a.requires_signoff = True
-    cast.org_a.save()
-    with django_capture_on_commit_callbacks(execute=True):
-        proposal = position_amend(
-            by=cast.delegate_a, position=position, data={"title": "Nuevo título"}, expected_version=position.version
-        )
+    proposal = _propose_amendment(cast, chapter, open_round, django_capture_on_commit_callbacks)
     assert _unread(cast.coordinator_a) == 1
 
     if decision == "sign_off":

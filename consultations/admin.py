@@ -46,9 +46,19 @@ class ChapterAdmin(admin.ModelAdmin):
 
 @admin.register(models.Round)
 class RoundAdmin(admin.ModelAdmin):
-    list_display = ["label", "kind", "format", "city", "starts_on", "ends_on", "submission_deadline", "status"]
+    list_display = [
+        "label",
+        "label_en",
+        "kind",
+        "format",
+        "city",
+        "starts_on",
+        "ends_on",
+        "submission_deadline",
+        "status",
+    ]
     list_filter = ["kind", "format", "country"]
-    search_fields = ["label", "city"]
+    search_fields = ["label", "label_en", "city"]
     date_hierarchy = "starts_on"
 
     @admin.display(description=_("status"))

@@ -59,7 +59,13 @@ class HostDateTimeField(forms.DateTimeField):
 
 class RoundForm(SingleLineFieldsMixin, forms.Form):
     label = forms.CharField(
-        label=_("Label"), max_length=150, help_text=_("For example «Ronda 3» or «Ronda permanente».")
+        label=_("Label in Spanish"), max_length=150, help_text=_("For example «Ronda 3» or «Ronda permanente».")
+    )
+    label_en = forms.CharField(
+        label=_("Label in English"),
+        max_length=150,
+        required=False,
+        help_text=_("For example «Round 3». Left empty, English pages show the Spanish label."),
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=Round.Kind.choices, initial=Round.Kind.FORMAL)
     format = forms.ChoiceField(label=_("Format"), choices=Round.Format.choices, initial=Round.Format.TRILATERAL)
@@ -127,7 +133,18 @@ class RoundForm(SingleLineFieldsMixin, forms.Form):
         tz = round.tz
         initial: dict[str, Any] = {
             name: getattr(round, name)
-            for name in ("label", "kind", "format", "city", "country", "time_zone", "starts_on", "ends_on", "notes")
+            for name in (
+                "label",
+                "label_en",
+                "kind",
+                "format",
+                "city",
+                "country",
+                "time_zone",
+                "starts_on",
+                "ends_on",
+                "notes",
+            )
         }
         for name in SCHEDULE_FIELDS:
             value = getattr(round, name)
@@ -152,7 +169,8 @@ class RoundCloneForm(SingleLineFieldsMixin, forms.Form):
         widget=DateInput,
         help_text=_("The end date, deadline, digest and opening keep the same distance from the start."),
     )
-    label = forms.CharField(label=_("Label of the new round"), max_length=150, required=False)
+    label = forms.CharField(label=_("Label of the new round in Spanish"), max_length=150, required=False)
+    label_en = forms.CharField(label=_("Label of the new round in English"), max_length=150, required=False)
 
 
 class RoundCancelForm(forms.Form):

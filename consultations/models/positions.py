@@ -85,7 +85,7 @@ class Position(models.Model):
     body = models.TextField(_("full text"), blank=True)
     stance = models.CharField(_("stance"), max_length=20, choices=Stance.choices)
     priority = models.CharField(_("priority"), max_length=20, choices=Priority.choices, default=Priority.MEDIUM)
-    is_red_flag = models.BooleanField(_("foco rojo"), default=False)
+    is_red_flag = models.BooleanField(_("red flag (foco rojo)"), default=False)
     requested_outcome = models.TextField(_("requested outcome"), blank=True)
     fallback_position = models.TextField(_("fallback position"), blank=True)
     hs_lines = ArrayField(

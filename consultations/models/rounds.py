@@ -96,7 +96,15 @@ class Round(models.Model):
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.FORMAL)
     format = models.CharField(_("format"), max_length=20, choices=Format.choices, default=Format.TRILATERAL)
-    label = models.CharField(_("label"), max_length=150)
+    # Round labels are data in two languages: ``label`` is the Spanish one (and the fallback), ``label_en`` the
+    # English one; pages show ``localized_label``.
+    label = models.CharField(_("label (Spanish)"), max_length=150)
+    label_en = models.CharField(
+        _("label (English)"),
+        max_length=150,
+        blank=True,
+        help_text=_("Left empty, English pages show the Spanish label."),
+    )
     city = models.CharField(_("city"), max_length=120, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO 3166 code, e.g. MX"))
     time_zone = models.CharField(_("host time zone"), max_length=64, default="America/Mexico_City")
@@ -137,6 +145,13 @@ class Round(models.Model):
         indexes = [models.Index(fields=["submission_deadline"], name="round_deadline_idx")]
 
     def __str__(self) -> str:
+        return self.localized_label
+
+    @property
+    def localized_label(self) -> str:
+        """The label in the active language (English falls back to the Spanish label when it has none)."""
+        if self.label_en and (get_language() or "es").startswith("en"):
+            return self.label_en
         return self.label
 
     def clean(self) -> None:

@@ -50,6 +50,7 @@ class DemoRound:
     kind: str
     format: str
     label: str
+    label_en: str
     city: str
     country: str
     time_zone: str
@@ -76,6 +77,7 @@ def demo_rounds(*, now: dt.datetime) -> tuple[DemoRound, ...]:
             kind=Round.Kind.TECHNICAL,
             format=Round.Format.TRILATERAL,
             label="Revisión conjunta 2026 — Reunión técnica preparatoria",
+            label_en="2026 joint review — Preparatory technical meeting",
             city="Washington, D.C.",
             country="US",
             time_zone="America/New_York",
@@ -89,6 +91,7 @@ def demo_rounds(*, now: dt.datetime) -> tuple[DemoRound, ...]:
             kind=Round.Kind.FORMAL,
             format=Round.Format.TRILATERAL,
             label=OPEN_ROUND_LABEL,
+            label_en="2026 joint review — Round 1",
             city="Ciudad de México",
             country="MX",
             time_zone=mexico,
@@ -107,6 +110,7 @@ def demo_rounds(*, now: dt.datetime) -> tuple[DemoRound, ...]:
             kind=Round.Kind.FORMAL,
             format=Round.Format.TRILATERAL,
             label="Revisión conjunta 2026 — Ronda 2",
+            label_en="2026 joint review — Round 2",
             city="Ottawa",
             country="CA",
             time_zone="America/Toronto",

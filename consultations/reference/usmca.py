@@ -49,6 +49,7 @@ class RoundFact:
     kind: str
     format: str
     label: str
+    label_en: str
     city: str
     country: str
     time_zone: str
@@ -220,6 +221,19 @@ _F = Round.Kind.FORMAL
 _TRI = Round.Format.TRILATERAL
 
 
+# The English label of each round of the reference calendar (the Spanish one is the round's ``label``).
+LABELS_EN = {
+    **{f"Ronda {n}": f"Round {n}" for n in range(1, 8)},
+    "Ronda intersesional": "Intersessional round",
+    "Ronda permanente": "Continuous round",
+    "Negociación bilateral México–Estados Unidos": "Mexico–United States bilateral negotiation",
+    "Acuerdo trilateral": "Trilateral agreement",
+    "Firma del T-MEC": "USMCA signed",
+    "Entrada en vigor del T-MEC": "USMCA enters into force",
+    "Revisión conjunta (art. 34.7)": "Joint review (Art. 34.7)",
+}
+
+
 def _round(
     kind: str, fmt: str, label: str, where: tuple[str, str, str], start: str, end: str, notes: str = ""
 ) -> RoundFact:
@@ -228,6 +242,7 @@ def _round(
         kind=kind,
         format=fmt,
         label=label,
+        label_en=LABELS_EN[label],
         city=city,
         country=country,
         time_zone=time_zone,

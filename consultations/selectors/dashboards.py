@@ -29,15 +29,24 @@ class ChapterSummary:
     untriaged: int = 0
     oldest_untriaged: dt.datetime | None = None
     red_lines: int = 0
+    # Distinct organisations per side: one with positions on both sides is in ``both_sides_orgs`` only.
     offensive_orgs: list[str] = field(default_factory=list)
     defensive_orgs: list[str] = field(default_factory=list)
+    both_sides_orgs: list[str] = field(default_factory=list)
 
     @property
     def in_conflict(self) -> bool:
         """Organisations pull in opposite directions (one organisation hedging both ways is not a conflict)."""
-        return bool(
-            self.offensive_orgs and self.defensive_orgs and len({*self.offensive_orgs, *self.defensive_orgs}) > 1
-        )
+        offensive = self.offensive_orgs or self.both_sides_orgs
+        defensive = self.defensive_orgs or self.both_sides_orgs
+        everyone = len(self.offensive_orgs) + len(self.defensive_orgs) + len(self.both_sides_orgs)
+        return bool(offensive and defensive and everyone > 1)
+
+    def set_sides(self, *, offensive: list[str], defensive: list[str]) -> None:
+        both = set(offensive) & set(defensive)
+        self.offensive_orgs = [name for name in offensive if name not in both]
+        self.defensive_orgs = [name for name in defensive if name not in both]
+        self.both_sides_orgs = sorted(both)
 
     def stance_share(self, stance: str) -> int:
         """Percentage of the chapter's positions with this stance, for the split bars."""
@@ -125,17 +134,18 @@ def dashboard_round_summary(*, user: User, round: Round, red_line_limit: int = 5
             summary.untriaged += row["n"]
             if summary.oldest_untriaged is None or row["oldest"] < summary.oldest_untriaged:
                 summary.oldest_untriaged = row["oldest"]
+    sides: dict[int, dict[str, list[str]]] = defaultdict(dict)
     for row in (
         positions.filter(stance__in=(Stance.OFFENSIVE, Stance.DEFENSIVE))
         .values("chapter_id", "stance")
         .annotate(orgs=ArrayAgg("organisation__name", distinct=True, order_by="organisation__name"))
         .order_by()
     ):
-        summary = chapters[row["chapter_id"]]
-        if row["stance"] == Stance.OFFENSIVE:
-            summary.offensive_orgs = row["orgs"]
-        elif row["stance"] == Stance.DEFENSIVE:
-            summary.defensive_orgs = row["orgs"]
+        sides[row["chapter_id"]][row["stance"]] = row["orgs"]
+    for chapter_id, orgs in sides.items():
+        chapters[chapter_id].set_sides(
+            offensive=orgs.get(Stance.OFFENSIVE, []), defensive=orgs.get(Stance.DEFENSIVE, [])
+        )
 
     heat: dict[tuple[int, int], int] = defaultdict(int)
     for row in (

@@ -129,7 +129,7 @@ def _chart(year: TimelineYear, today: dt.date) -> None:
         end = _x(round.ends_on + dt.timedelta(days=1), year.year)
         width = 0.0 if round.kind == Round.Kind.MILESTONE else max(end - x, 4.0)
         mark_right = max(x + width, x + ICON_SIZE / 2)
-        label_width = len(round.label) * LABEL_CHAR_WIDTH
+        label_width = len(round.localized_label) * LABEL_CHAR_WIDTH
         if mark_right + 4 + label_width <= CHART_WIDTH - CHART_RIGHT:
             label_x, anchor = mark_right + 4, "start"
             left, right = x - ICON_SIZE / 2, label_x + label_width

@@ -99,7 +99,7 @@ def briefing_post(*, by: User, chapter: Chapter, round: Round, title: str, body_
     """Post a readout to the room of ``chapter`` for ``round``."""
     _require_can_brief(by, chapter)
     if round.cancelled_at is not None:
-        raise ValidationError({"round": _("«%(round)s» was cancelled.") % {"round": round.label}})
+        raise ValidationError({"round": _("«%(round)s» was cancelled.") % {"round": round.localized_label}})
     briefing = Briefing(chapter=chapter, round=round, author=by, title=title, body_markdown=body_markdown)
     _validate(briefing)
     briefing.save()

@@ -10,31 +10,28 @@ digests and notifications: see ``consultations.services.deliveries``.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+import functools
+import re
+import zoneinfo
+from typing import TYPE_CHECKING
 
-from django.conf import settings
+import css_inline
+from django.contrib.staticfiles import finders
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Q
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from consultations.models import (
     Delivery,
     Membership,
-    Notification,
     OfficialProfile,
-    Position,
-    PositionStatus,
     Round,
     User,
 )
 from consultations.models.deliveries import DIGEST_KINDS, DIGEST_POST, DIGEST_PRE, digest_delivery_key
-from consultations.selectors.dashboards import dashboard_round_summary
-from consultations.selectors.triage import RED_LINE, triage_scope
+from consultations.selectors.digests import digest_context
 from consultations.services.deliveries import delivery_expected_by, delivery_queue
 
 if TYPE_CHECKING:
@@ -46,8 +43,6 @@ KINDS = DIGEST_KINDS
 delivery_key = digest_delivery_key
 # A debrief goes out after a round ends, but not for rounds that ended long before the platform ran.
 DEBRIEF_WINDOW = dt.timedelta(days=7)
-OPEN_STATUSES = (PositionStatus.SUBMITTED, PositionStatus.IN_REVIEW, PositionStatus.NEEDS_INFO)
-LIST_LIMIT = 25
 
 
 def digest_recipients(*, round: Round) -> list[User]:
@@ -108,93 +103,22 @@ def digests_dispatch_due(*, now: dt.datetime | None = None) -> int:
     return queued
 
 
-def digest_context(*, round: Round, user: User, kind: str) -> dict[str, Any]:
-    """What one recipient may see of a round, and nothing more: officials their chapters, delegates their
-    organisation's positions. Used by the e-mail and by the preview page alike."""
-    context: dict[str, Any] = {
-        "round": round,
-        "user": user,
-        "kind": kind,
-        "is_debrief": kind == POST,
-        "site_url": settings.SITE_URL,
-        "language": user.language,
-        "list_limit": LIST_LIMIT,
-        # The same digest in the app (where it stays current): linked from the e-mail itself.
-        "preview_url": settings.SITE_URL
-        + reverse("consultations:digest_preview", args=[round.pk])
-        + (f"?kind={kind}" if kind == POST else ""),
-    }
-    if OfficialProfile.objects.filter(user=user).exists():
-        summary = dashboard_round_summary(user=user, round=round, red_line_limit=LIST_LIMIT)
-        positions = (
-            triage_scope(user=user)
-            .filter(round=round)
-            .exclude(status=PositionStatus.WITHDRAWN)
-            .select_related("organisation", "chapter")
-            .order_by("chapter__number", "-filed_at")
-        )
-        # The newest positions of every chapter, at most LIST_LIMIT each, in one query whatever the chapter count.
-        newest = positions.annotate(
-            rank=Window(RowNumber(), partition_by=F("chapter_id"), order_by=F("filed_at").desc())
-        ).filter(rank__lte=LIST_LIMIT)
-        by_chapter: dict[int, list[Position]] = defaultdict(list)
-        for position in newest:
-            by_chapter[position.chapter_id].append(position)
-        chapters = [
-            {
-                "summary": chapter_summary,
-                "positions": by_chapter[chapter_summary.chapter.pk],
-                "more": chapter_summary.total - len(by_chapter[chapter_summary.chapter.pk]),
-            }
-            for chapter_summary in summary.chapters
-        ]
-        open_red_lines = positions.filter(RED_LINE, status__in=OPEN_STATUSES)[:LIST_LIMIT]
-        context.update(
-            audience="official",
-            summary=summary,
-            chapters=chapters,
-            open_red_lines=list(open_red_lines),
-            dashboard_url=settings.SITE_URL + reverse("consultations:dashboard_round", args=[round.pk]),
-            queue_url=settings.SITE_URL + reverse("consultations:triage_queue") + f"?round={round.pk}",
-        )
-    else:
-        org_ids = Membership.objects.filter(user=user, organisation__is_active=True).values("organisation_id")
-        own = (
-            Position.objects.filter(round=round, organisation_id__in=org_ids)
-            .exclude(status=PositionStatus.WITHDRAWN)
-            .select_related("chapter", "organisation")
-            .order_by("chapter__number", "title")
-        )
-        context.update(
-            audience="delegate",
-            positions=list(own[:100]),
-            open_red_lines=list(own.filter(RED_LINE, status__in=OPEN_STATUSES)[:LIST_LIMIT]),
-            positions_url=settings.SITE_URL + reverse("consultations:position_list") + f"?round={round.pk}",
-        )
-    context["briefings"] = _briefings(round=round, user=user) if kind == POST else []
-    # What the user chose to hear about "in the digest only" (and anything else still unread).
-    context["notifications"] = list(
-        Notification.objects.filter(recipient=user, read_at__isnull=True).order_by("-created_at")[:LIST_LIMIT]
-    )
-    return context
-
-
-def _briefings(*, round: Round, user: User) -> list:
-    """The round's briefings the recipient may read (briefings are optional: the room app may not be there)."""
-    try:
-        from consultations.selectors.room import briefing_list_visible_to
-    except ImportError:
-        return []
-    return list(briefing_list_visible_to(user=user).filter(round=round)[:LIST_LIMIT])
+@functools.cache
+def _inliner() -> css_inline.CSSInliner:
+    """E-mail clients drop ``<style>`` and linked sheets: the digest's sheet (the one the preview page links) is
+    written into each element's ``style`` attribute. Nothing is fetched."""
+    with open(finders.find("css/digest.css"), encoding="utf-8") as sheet:
+        return css_inline.CSSInliner(load_remote_stylesheets=False, extra_css=sheet.read())
 
 
 def render_digest(*, round: Round, user: User, kind: str) -> tuple[str, str, str]:
-    """Subject, text and HTML of a digest, in the recipient's language."""
-    with translation.override(user.language):
+    """Subject, text and HTML of a digest, in the recipient's language and time zone."""
+    with translation.override(user.language), timezone.override(zoneinfo.ZoneInfo(user.time_zone)):
         context = digest_context(round=round, user=user, kind=kind)
         subject = render_to_string("consultations/emails/digest_subject.txt", context).strip()
-        text = render_to_string("consultations/emails/digest.txt", context)
-        html = render_to_string("consultations/emails/digest.html", context)
+        # The sections' templates leave blank lines where a section is empty: at most one between paragraphs.
+        text = re.sub(r"\n{3,}", "\n\n", render_to_string("consultations/emails/digest.txt", context))
+        html = _inliner().inline(render_to_string("consultations/emails/digest.html", context))
     return subject, text, html
 
 

@@ -65,27 +65,27 @@ class RoundClosed(ValidationError):
         self.round = round
         self.next_open = next_open
         if round.cancelled_at:
-            message = _("«%(round)s» was cancelled.") % {"round": round.label}
+            message = _("«%(round)s» was cancelled.") % {"round": round.localized_label}
         elif round.submission_deadline is None:
-            message = _("«%(round)s» does not take positions.") % {"round": round.label}
+            message = _("«%(round)s» does not take positions.") % {"round": round.localized_label}
         elif round.input_opens_at and timezone.now() < round.input_opens_at:
             message = _("«%(round)s» opens for input on %(opens)s.") % {
-                "round": round.label,
+                "round": round.localized_label,
                 "opens": format_moment(round.input_opens_at),
             }
         else:
             message = _("The submission deadline for «%(round)s» was %(deadline)s.") % {
-                "round": round.label,
+                "round": round.localized_label,
                 "deadline": format_moment(round.submission_deadline),
             }
         if next_open is not None and next_open.input_opens_at and timezone.now() < next_open.input_opens_at:
             message += " " + _("The next round, «%(next)s», opens for input on %(opens)s.") % {
-                "next": next_open.label,
+                "next": next_open.localized_label,
                 "opens": format_moment(next_open.input_opens_at),
             }
         elif next_open is not None and next_open.submission_deadline is not None:
             message += " " + _("The next round open for input is «%(next)s», until %(next_deadline)s.") % {
-                "next": next_open.label,
+                "next": next_open.localized_label,
                 "next_deadline": format_moment(next_open.submission_deadline),
             }
         else:

@@ -45,7 +45,7 @@ def _require_targetable(round: Round | None, now: dt.datetime) -> None:
     if round is None:
         raise ValidationError({"round": _("Choose the round this position is for.")})
     if round.cancelled_at or round.submission_deadline is None or round.ends_at <= now:
-        raise ValidationError({"round": _("«%(round)s» does not take positions.") % {"round": round.label}})
+        raise ValidationError({"round": _("«%(round)s» does not take positions.") % {"round": round.localized_label}})
 
 
 def lock_position(pk: int) -> Position:

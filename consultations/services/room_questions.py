@@ -61,7 +61,7 @@ def room_question_ask(
         raise PermissionDenied(_("Only the chapter's negotiator asks its room a question."))
     text = _clean_text(text, field="text", limit=QUESTION_TEXT_MAX, empty=_("Write the question."))
     if round.cancelled_at is not None:
-        raise ValidationError({"round": _("«%(round)s» was cancelled.") % {"round": round.label}})
+        raise ValidationError({"round": _("«%(round)s» was cancelled.") % {"round": round.localized_label}})
     if response_deadline <= timezone.now():
         raise ValidationError({"response_deadline": _("The deadline for answers must be in the future.")})
     question = RoomQuestion.objects.create(

@@ -22,6 +22,7 @@ EDITABLE_FIELDS = (
     "kind",
     "format",
     "label",
+    "label_en",
     "city",
     "country",
     "time_zone",
@@ -36,6 +37,7 @@ SCHEDULE_FIELDS = ("input_opens_at", "submission_deadline", "digest_at")
 CLONED_FIELDS = ("kind", "format", "city", "country", "time_zone", "notes")
 # Labels are data in the negotiation's language, like "Ronda 1", not interface text.
 COPY_SUFFIX = " (copia)"
+COPY_SUFFIX_EN = " (copy)"
 
 
 def _require_staff(user: User | None) -> None:
@@ -60,7 +62,7 @@ def _apply(round: Round, data: dict[str, Any]) -> list[str]:
         if name not in data:
             continue
         value = data[name]
-        if name in ("label", "city", "notes", "time_zone"):
+        if name in ("label", "label_en", "city", "notes", "time_zone"):
             value = (value or "").strip()
         elif name == "country":
             value = (value or "").strip().upper()
@@ -238,8 +240,14 @@ def clone_label(round: Round) -> str:
     return round.label[: Round._meta.get_field("label").max_length - len(COPY_SUFFIX)] + COPY_SUFFIX
 
 
+def clone_label_en(round: Round) -> str:
+    if not round.label_en:
+        return ""
+    return round.label_en[: Round._meta.get_field("label_en").max_length - len(COPY_SUFFIX_EN)] + COPY_SUFFIX_EN
+
+
 @transaction.atomic
-def round_clone(*, by: User, round: Round, starts_on: dt.date, label: str = "") -> Round:
+def round_clone(*, by: User, round: Round, starts_on: dt.date, label: str = "", label_en: str = "") -> Round:
     """A new round like ``round``, starting on ``starts_on``: its length, deadline, digest and opening keep their
     distance from the start, in the host city's time."""
     _require_staff(by)
@@ -250,6 +258,7 @@ def round_clone(*, by: User, round: Round, starts_on: dt.date, label: str = "") 
     copy = Round(
         **{name: getattr(round, name) for name in CLONED_FIELDS},
         label=(label or "").strip() or clone_label(round),
+        label_en=(label_en or "").strip() or clone_label_en(round),
         starts_on=starts_on,
         ends_on=round.ends_on + dt.timedelta(days=days),
         input_opens_at=_shift(round.input_opens_at, days=days, tz=tz),
@@ -275,10 +284,13 @@ def round_cancel(*, by: User, round: Round, reason: str) -> Round:
     reason = (reason or "").strip()
     status = round.status
     if status == Round.Status.CANCELLED:
-        raise ValidationError(_("«%(round)s» is cancelled already.") % {"round": round.label}, code="cancelled")
+        raise ValidationError(
+            _("«%(round)s» is cancelled already.") % {"round": round.localized_label}, code="cancelled"
+        )
     if status == Round.Status.CONCLUDED:
         raise ValidationError(
-            _("«%(round)s» has concluded; a round that took place cannot be cancelled.") % {"round": round.label},
+            _("«%(round)s» has concluded; a round that took place cannot be cancelled.")
+            % {"round": round.localized_label},
             code="concluded",
         )
     if not reason:
@@ -297,16 +309,19 @@ def round_open_input_now(*, by: User, round: Round) -> Round:
     now = timezone.now()
     status = round.status_at(now)
     if status == Round.Status.OPEN:
-        raise ValidationError(_("«%(round)s» is open for input already.") % {"round": round.label}, code="open")
+        raise ValidationError(
+            _("«%(round)s» is open for input already.") % {"round": round.localized_label}, code="open"
+        )
     if status != Round.Status.PLANNED:
         raise ValidationError(
             _("«%(round)s» is %(status)s; only a planned round can open for input.")
-            % {"round": round.label, "status": status.label.lower()},
+            % {"round": round.localized_label, "status": status.label.lower()},
             code="not_planned",
         )
     if round.kind == Round.Kind.MILESTONE or round.submission_deadline is None:
         raise ValidationError(
-            _("«%(round)s» has no submission deadline; edit the round to set one first.") % {"round": round.label},
+            _("«%(round)s» has no submission deadline; edit the round to set one first.")
+            % {"round": round.localized_label},
             code="no_deadline",
         )
     previous = round.input_opens_at
@@ -326,7 +341,7 @@ def round_close_input_now(*, by: User, round: Round) -> Round:
     if round.status_at(now) != Round.Status.OPEN:
         raise ValidationError(
             _("«%(round)s» is not open for input (it is %(status)s).")
-            % {"round": round.label, "status": round.status_at(now).label.lower()},
+            % {"round": round.localized_label, "status": round.status_at(now).label.lower()},
             code="not_open",
         )
     previous = round.submission_deadline

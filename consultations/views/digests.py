@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from consultations.models import Delivery, Round
+from consultations.models.deliveries import DIGEST_KINDS, DIGEST_PRE
 from consultations.selectors.deliveries import (
     DIGEST_STATUSES,
     delivery_counts_for_round,
@@ -19,6 +20,7 @@ from consultations.selectors.deliveries import (
     delivery_list_for_round,
     delivery_list_notifications,
 )
+from consultations.selectors.digests import digest_context
 from consultations.services import deliveries as delivery_services
 from consultations.services import digests as digest_services
 from consultations.views.helpers import error_text, paginate
@@ -33,11 +35,11 @@ def _round(pk: int) -> Round:
 def digest_preview(request: HttpRequest, round_id: int) -> HttpResponse:
     """The digest this user gets for the round, exactly as the e-mail will show it."""
     round = _round(round_id)
-    kind = request.GET.get("kind", digest_services.PRE)
-    if kind not in digest_services.KINDS:
-        kind = digest_services.PRE
-    context = digest_services.digest_context(round=round, user=request.user, kind=kind)
-    context.update(kinds=digest_services.KINDS, current_kind=kind)
+    kind = request.GET.get("kind", DIGEST_PRE)
+    if kind not in DIGEST_KINDS:
+        kind = DIGEST_PRE
+    context = digest_context(round=round, user=request.user, kind=kind)
+    context.update(kinds=DIGEST_KINDS, current_kind=kind)
     return render(request, "consultations/digests/preview.html", context)
 
 

@@ -253,7 +253,7 @@ def position_file(request: HttpRequest, pk: int) -> HttpResponse:
 
     def done(filed: Position) -> str:
         if filed.is_filed:
-            return _("Position filed for %(round)s.") % {"round": filed.round.label}
+            return _("Position filed for %(round)s.") % {"round": filed.round.localized_label}
         return _("Sent to your organisation's coordinator for sign-off.")
 
     act(

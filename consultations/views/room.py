@@ -331,6 +331,7 @@ def room_question_export(request: HttpRequest, pk: int) -> HttpResponse:
             _("E-mail"),
             _("First answered"),
             _("Last changed"),
+            _("Round"),
         ]
     )
     for answer in room_selectors.room_answer_list(question=question):
@@ -343,6 +344,7 @@ def room_question_export(request: HttpRequest, pk: int) -> HttpResponse:
                 _cell(answer.answered_by.email),
                 _moment(answer.created_at),
                 _moment(answer.updated_at),
+                _cell(question.round.localized_label),
             ]
         )
     return response

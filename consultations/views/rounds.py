@@ -96,7 +96,7 @@ def _save_round_form(request: HttpRequest, round: Round | None = None) -> HttpRe
         request,
         _("«%(round)s» was saved. Input: %(opens)s to %(deadline)s; digest: %(digest)s (host city time).")
         % {
-            "round": saved.label,
+            "round": saved.localized_label,
             "opens": _when(saved, saved.input_opens_at),
             "deadline": _when(saved, saved.submission_deadline),
             "digest": _when(saved, saved.digest_at),
@@ -124,11 +124,16 @@ def round_manage_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def round_manage_clone(request: HttpRequest, pk: int) -> HttpResponse:
     _require_staff(request)
     round = _get_round(pk)
-    form = RoundCloneForm(request.POST or None, initial={"label": services.clone_label(round)})
+    initial = {"label": services.clone_label(round), "label_en": services.clone_label_en(round)}
+    form = RoundCloneForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             copy = services.round_clone(
-                by=request.user, round=round, starts_on=form.cleaned_data["starts_on"], label=form.cleaned_data["label"]
+                by=request.user,
+                round=round,
+                starts_on=form.cleaned_data["starts_on"],
+                label=form.cleaned_data["label"],
+                label_en=form.cleaned_data["label_en"],
             )
         except ValidationError as error:
             add_service_error(form, error)
@@ -137,8 +142,8 @@ def round_manage_clone(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 _("«%(copy)s» was created from «%(round)s», starting on %(start)s.")
                 % {
-                    "copy": copy.label,
-                    "round": round.label,
+                    "copy": copy.localized_label,
+                    "round": round.localized_label,
                     "start": formats.date_format(copy.starts_on, "DATE_FORMAT"),
                 },
             )
@@ -161,7 +166,7 @@ def round_manage_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("consultations:round_manage_list")
             add_service_error(form, error)
         else:
-            messages.success(request, _("«%(round)s» was cancelled.") % {"round": round.label})
+            messages.success(request, _("«%(round)s» was cancelled.") % {"round": round.localized_label})
             return redirect("consultations:round_manage_list")
     return render(
         request,
@@ -185,8 +190,11 @@ def round_manage_input(request: HttpRequest, pk: int) -> HttpResponse:
         def done(changed: Round) -> str:
             if action == "open":
                 message = _("«%(round)s» is open for input until %(deadline)s (host city time).")
-                return message % {"round": changed.label, "deadline": _when(changed, changed.submission_deadline)}
-            return _("Input for «%(round)s» is closed.") % {"round": changed.label}
+                return message % {
+                    "round": changed.localized_label,
+                    "deadline": _when(changed, changed.submission_deadline),
+                }
+            return _("Input for «%(round)s» is closed.") % {"round": changed.localized_label}
 
         act(request, lambda: service(by=request.user, round=round), done)
         return redirect("consultations:round_manage_list")

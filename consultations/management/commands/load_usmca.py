@@ -61,6 +61,7 @@ def load_usmca() -> dict[str, Counter[Outcome]]:
                 Round,
                 {"label": fact.label, "starts_on": fact.starts_on},
                 {
+                    "label_en": fact.label_en,
                     "kind": fact.kind,
                     "format": fact.format,
                     "city": fact.city,

@@ -44,6 +44,7 @@ def _rounds(report: Report, *, reset_dates: bool) -> dict[str, Round]:
     rounds: dict[str, Round] = {}
     for spec in demo.demo_rounds(now=timezone.now()):
         values = {
+            "label_en": spec.label_en,
             "kind": spec.kind,
             "format": spec.format,
             "city": spec.city,
@@ -63,6 +64,10 @@ def _rounds(report: Report, *, reset_dates: bool) -> dict[str, Round]:
             report["rounds"]["created"] += 1
         elif reset_dates:
             rounds[spec.key], outcome = upsert(Round, {"pk": existing.pk}, values)
+            report["rounds"][outcome] += 1
+        elif not existing.label_en:
+            # Rounds seeded before labels were bilingual get their English label, nothing else.
+            rounds[spec.key], outcome = upsert(Round, {"pk": existing.pk}, {"label_en": spec.label_en})
             report["rounds"][outcome] += 1
         else:
             rounds[spec.key] = existing

@@ -23,7 +23,7 @@ DIGEST_MSGIDS = (
     "Your organisation's positions for this round",
     "Your positions",
     "Opposing stances",
-    "Open red lines",
+    "Red lines",
     "Triage queue",
 )
 
@@ -112,10 +112,12 @@ def test_an_official_gets_their_chapters_positions_red_lines_untriaged_and_confl
     assert "3 positions filed in your chapters" in message.body
     assert "untriaged: 1" in message.body
     assert "red lines: 1" in message.body
-    open_red_lines = message.body.split("Open red lines:")[1]
-    assert f"4. {room.position_a.title}" in open_red_lines
+    red_lines = message.body.split("== Red lines ==")[1].split("==")[0]
+    assert f"- 4. {room.position_a.title}\n  Cámara Ficticia A · In review\n" in red_lines
     # A is defensive and B offensive in chapter 4: a conflict, named by organisation.
-    assert "Opposing stances: Cámara Ficticia B ⟷ " in message.body
+    conflicts = message.body.split("== Opposing stances ==")[1]
+    assert "Offensive: Cámara Ficticia B (" in conflicts
+    assert "Defensive: Cámara Ficticia A, Cámara Inactiva (" in conflicts
     assert AGENDA in message.body
     # Officials never see the organisations' official responses in their digest, nor internal notes.
     assert SECRET_NOTE not in text
@@ -132,9 +134,9 @@ def test_a_delegate_gets_their_organisations_positions_with_status_response_dead
 ) -> None:
     message = sent[room.cast.delegate_a.email]
     text = full_text(message)
-    assert f"4. {room.position_a.title}: In review" in message.body
+    assert f"- 4. {room.position_a.title}\n  Cámara Ficticia A · In review\n" in message.body
     assert "Official response: Respuesta para la cámara A sobre autopartes." in message.body
-    assert f"3. {room.position_a_other.title}: Submitted" in message.body
+    assert f"- 3. {room.position_a_other.title}\n  Submitted · High\n" in message.body
     assert "Submission deadline:" in message.body
     assert "Agenda:\n" + AGENDA in message.body
     assert AGENDA in message.alternatives[0].content

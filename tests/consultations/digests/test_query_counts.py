@@ -35,8 +35,8 @@ def test_the_coordinators_digest_does_not_query_per_chapter(cast, open_round):
 
     file_in(range(20, 22))
     small, context = _queries(round=open_round, user=cast.coordinator, kind=PRE)
-    assert [len(c["positions"]) for c in context["chapters"]] == [3, 3]
+    assert [len(c.positions.items) for c in context["chapters"]] == [3, 3]
     file_in(range(22, 32))
     large, context = _queries(round=open_round, user=cast.coordinator, kind=PRE)
-    assert [c["summary"].chapter.number for c in context["chapters"]] == list(range(20, 32))
+    assert [c.summary.chapter.number for c in context["chapters"]] == list(range(20, 32))
     assert large == small

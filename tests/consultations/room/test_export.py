@@ -47,7 +47,7 @@ def test_export_headers_follow_the_users_language(client, cast, room):
     response = client.get(reverse("consultations:room_question_export", args=[room.question.pk]))
     header, *body = csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
     assert header[0] == "Organización"  # the negotiator reads Spanish
-    assert len(header) == 7
+    assert len(header) == 8 and header[7] == "Ronda"
     assert body == []
 
 

@@ -96,8 +96,10 @@ def test_the_digest_e_mail_reads_on_a_phone_without_sideways_scroll(
                 ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5).map(e => e.textContent)"
             )
             assert overflowing == [], overflowing
-            assert page.locator("h1").inner_text().endswith(
-                "Fifth Round, Mexico City" if language == "en" else "Quinta Ronda, Ciudad de México"
+            assert (
+                page.locator("h1")
+                .inner_text()
+                .endswith("Fifth Round, Mexico City" if language == "en" else "Quinta Ronda, Ciudad de México")
             )
     finally:
         context.close()

@@ -113,6 +113,14 @@ def chapter_shared_status_lines() -> dict[int, ChapterStatusEntry]:
     return {entry.chapter_id: entry for entry in _latest_entries() if entry.shared_with_room}
 
 
+def chapter_status_lines_for(*, readable: set[int]) -> dict[int, ChapterStatusEntry]:
+    """The chapter list's status column: every status line shared with the room, plus the current status of the
+    ``readable`` chapters (``chapters_readable_by``: none for delegates, who thus see shared lines only)."""
+    return {
+        entry.chapter_id: entry for entry in _latest_entries() if entry.shared_with_room or entry.chapter_id in readable
+    }
+
+
 # --- The negotiation board -------------------------------------------------------------------------------------
 
 

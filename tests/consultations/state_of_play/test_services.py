@@ -217,3 +217,26 @@ def test_open_issue_bad_input_is_refused_with_field_messages(negotiator, chapter
         services.open_issue_set_status(issue=issue, by=negotiator, version=1, status="bogus")
     assert OpenIssue.objects.count() == 1
     assert models.OpenIssueChange.objects.count() == 1
+
+
+def test_briefings_record_their_format(chapter, rounds, negotiator) -> None:
+    from consultations.services import briefings
+
+    bilateral = factories.RoundFactory(format=models.Round.Format.MX_CA)
+    briefing = briefings.briefing_post(
+        by=negotiator, chapter=chapter, round=bilateral, title="Lectura", body_markdown="Texto"
+    )
+    assert briefing.format == "mx_ca"  # the round's, by default
+    briefing = briefings.briefing_post(
+        by=negotiator, chapter=chapter, round=bilateral, title="Lectura", body_markdown="Texto", format="mx_us"
+    )
+    assert briefing.format == "mx_us"
+    briefing = briefings.briefing_update(
+        by=negotiator, briefing=briefing, title="Lectura", body_markdown="Texto", format="trilateral"
+    )
+    briefing.refresh_from_db()
+    assert briefing.format == "trilateral"
+    with pytest.raises(ValidationError):
+        briefings.briefing_post(
+            by=negotiator, chapter=chapter, round=bilateral, title="Lectura", body_markdown="Texto", format="mx_fr"
+        )

@@ -19,6 +19,7 @@ from .positions import (
 )
 from .room import Briefing, RoomAnswer, RoomQuestion
 from .rounds import Chapter, NegotiatingTable, Round
+from .state_of_play import ChapterStatus, ChapterStatusEntry, OpenIssue, OpenIssueChange, Party
 from .triage import InternalNote, TriageEvent
 from .users import User
 
@@ -27,6 +28,8 @@ __all__ = [
     "AuditEvent",
     "Briefing",
     "Chapter",
+    "ChapterStatus",
+    "ChapterStatusEntry",
     "Confidentiality",
     "CoSignature",
     "Delivery",
@@ -38,8 +41,11 @@ __all__ = [
     "NotificationKind",
     "NotificationPreference",
     "OfficialProfile",
+    "OpenIssue",
+    "OpenIssueChange",
     "OutboxMessage",
     "Organisation",
+    "Party",
     "Position",
     "PositionRevision",
     "PositionStatus",

@@ -21,6 +21,7 @@ from consultations.models import CoSignature, Membership, Notification, Official
 from consultations.models.deliveries import DIGEST_POST
 from consultations.selectors.dashboards import ChapterSummary, dashboard_round_summary
 from consultations.selectors.room import briefing_list_visible_to, room_question_list_visible_to
+from consultations.selectors.state_of_play import digest_state_of_play
 from consultations.selectors.triage import RED_LINE, triage_scope
 
 if TYPE_CHECKING:
@@ -197,6 +198,7 @@ def digest_context(*, round: Round, user: User, kind: str) -> dict[str, Any]:
     }
     if OfficialProfile.objects.filter(user=user).exists():
         context.update(_official_context(round=round, user=user))
+        context.update(digest_state_of_play(user=user, round=round, is_debrief=is_debrief, limit=LIST_LIMIT))
     else:
         context.update(_delegate_context(round=round, user=user))
     context.update(_room(round=round, user=user, is_debrief=is_debrief))

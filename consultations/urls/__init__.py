@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from consultations.urls import accounts, dashboards, digests, notifications, positions, room, rounds, triage
+from consultations.urls import (
+    accounts,
+    dashboards,
+    digests,
+    notifications,
+    positions,
+    room,
+    rounds,
+    state_of_play,
+    triage,
+)
 
 app_name = "consultations"
 
@@ -15,4 +25,5 @@ urlpatterns = [
     *digests.urlpatterns,
     *notifications.urlpatterns,
     *room.urlpatterns,
+    *state_of_play.urlpatterns,
 ]

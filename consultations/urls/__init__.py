@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from consultations.urls import accounts, dashboards, digests, notifications, positions, room, rounds, triage
+from consultations.urls import (
+    accounts,
+    dashboards,
+    digests,
+    intelligence,
+    notifications,
+    positions,
+    room,
+    rounds,
+    search,
+    triage,
+)
 
 app_name = "consultations"
 
@@ -15,4 +26,6 @@ urlpatterns = [
     *digests.urlpatterns,
     *notifications.urlpatterns,
     *room.urlpatterns,
+    *intelligence.urlpatterns,
+    *search.urlpatterns,
 ]

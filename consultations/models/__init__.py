@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from .audit import AuditEvent
 from .deliveries import Delivery
+from .intelligence import IntelligenceAttachment, IntelligenceNote
 from .invitations import Invitation
 from .notifications import Notification, NotificationKind, NotificationPreference
 from .organisations import Membership, OfficialProfile, Organisation, Sector
@@ -33,6 +34,8 @@ __all__ = [
     "Confidentiality",
     "CoSignature",
     "Delivery",
+    "IntelligenceAttachment",
+    "IntelligenceNote",
     "InternalNote",
     "Invitation",
     "Membership",

@@ -6,10 +6,12 @@ from consultations.urls import (
     accounts,
     dashboards,
     digests,
+    intelligence,
     notifications,
     positions,
     room,
     rounds,
+    search,
     state_of_play,
     triage,
 )
@@ -26,4 +28,6 @@ urlpatterns = [
     *notifications.urlpatterns,
     *room.urlpatterns,
     *state_of_play.urlpatterns,
+    *intelligence.urlpatterns,
+    *search.urlpatterns,
 ]

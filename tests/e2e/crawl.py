@@ -47,6 +47,8 @@ EXCLUDED: dict[str, str] = {
     "delivery_resend": ACTION,
     "attachment_download": "a file download (Content-Disposition: attachment), not a page",
     "room_question_export": "a CSV download, not a page",
+    "intelligence_attachment_upload": ACTION,
+    "intelligence_attachment_download": "a file download (Content-Disposition: attachment), not a page",
 }
 # Pages whose body is the same whoever reads them: axe checks them once, for the first role that reaches them (the
 # header around them, which differs by role, is checked on every other page). Sideways scroll is checked for each.

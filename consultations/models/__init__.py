@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from .audit import AuditEvent
 from .deliveries import Delivery
+from .exports import ExportJob, ExportKind
 from .invitations import Invitation
 from .notifications import Notification, NotificationKind, NotificationPreference
 from .organisations import Membership, OfficialProfile, Organisation, Sector
@@ -30,6 +31,8 @@ __all__ = [
     "Confidentiality",
     "CoSignature",
     "Delivery",
+    "ExportJob",
+    "ExportKind",
     "InternalNote",
     "Invitation",
     "Membership",

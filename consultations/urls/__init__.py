@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from consultations.urls import accounts, dashboards, digests, notifications, positions, room, rounds, triage
+from consultations.urls import (
+    accounts,
+    dashboards,
+    digests,
+    exports,
+    notifications,
+    positions,
+    room,
+    rounds,
+    triage,
+)
 
 app_name = "consultations"
 
@@ -15,4 +25,5 @@ urlpatterns = [
     *digests.urlpatterns,
     *notifications.urlpatterns,
     *room.urlpatterns,
+    *exports.urlpatterns,
 ]

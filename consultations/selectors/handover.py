@@ -109,10 +109,6 @@ class HandoverReport:
         return sum(outcome.total for section in self.chapters for outcome in section.rounds)
 
 
-def _name(user: Any) -> str:
-    return user.get_full_name() or user.email
-
-
 def handover_report_for(*, scope: HandoverScope) -> HandoverReport:
     sections: dict[int, HandoverChapter] = {}
 
@@ -159,22 +155,22 @@ def handover_report_for(*, scope: HandoverScope) -> HandoverReport:
     contributors: dict[int, list[Contributor]] = defaultdict(list)
     events = scope.narrow(TriageEvent.objects.all(), "position__chapter")
     for row in (
-        events.values("position__chapter_id", "actor__first_name", "actor__last_name", "actor__email")
+        events.values("position__chapter_id", "actor__full_name", "actor__email")
         .annotate(n=Count("id"), first=Min("created_at"), last=Max("created_at"))
         .order_by("position__chapter_id", "first")
     ):
-        name = f"{row['actor__first_name']} {row['actor__last_name']}".strip() or row["actor__email"]
+        name = row["actor__full_name"] or row["actor__email"]
         contributors[row["position__chapter_id"]].append(
             Contributor(name, row["actor__email"], "triage", row["n"], row["first"], row["last"])
         )
     for model, what in ((Briefing, "briefings"), (RoomQuestion, "questions")):
         for row in (
             scope.narrow(model.objects.all())
-            .values("chapter_id", "author__first_name", "author__last_name", "author__email")
+            .values("chapter_id", "author__full_name", "author__email")
             .annotate(n=Count("id"), first=Min("created_at"), last=Max("created_at"))
             .order_by("chapter_id", "first")
         ):
-            name = f"{row['author__first_name']} {row['author__last_name']}".strip() or row["author__email"]
+            name = row["author__full_name"] or row["author__email"]
             contributors[row["chapter_id"]].append(
                 Contributor(name, row["author__email"], what, row["n"], row["first"], row["last"])
             )

@@ -353,7 +353,8 @@ def export_job_run(*, job_id: int, now: dt.datetime | None = None) -> str:
 
     with tempfile.TemporaryFile() as scratch:
         try:
-            with translation.override(job.requester.language):
+            # Dates in the requester's time zone and words in their language, as on their pages.
+            with translation.override(job.requester.language), timezone.override(job.requester.time_zone):
                 filename, rows, target = _build(job, scratch, progress)
         except ExportUnavailable:
             with translation.override(job.requester.language):

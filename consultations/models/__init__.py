@@ -20,6 +20,7 @@ from .positions import (
 )
 from .room import Briefing, RoomAnswer, RoomQuestion
 from .rounds import Chapter, NegotiatingTable, Round
+from .state_of_play import ChapterStatus, ChapterStatusEntry, OpenIssue, OpenIssueChange, Party
 from .triage import InternalNote, TriageEvent
 from .users import User
 
@@ -28,6 +29,8 @@ __all__ = [
     "AuditEvent",
     "Briefing",
     "Chapter",
+    "ChapterStatus",
+    "ChapterStatusEntry",
     "Confidentiality",
     "CoSignature",
     "Delivery",
@@ -41,8 +44,11 @@ __all__ = [
     "NotificationKind",
     "NotificationPreference",
     "OfficialProfile",
+    "OpenIssue",
+    "OpenIssueChange",
     "OutboxMessage",
     "Organisation",
+    "Party",
     "Position",
     "PositionRevision",
     "PositionStatus",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Max, Min, Prefetch, QuerySet
 from django.http import Http404
@@ -14,7 +14,9 @@ from django.http import Http404
 from consultations.models import (
     Briefing,
     Chapter,
+    ChapterStatusEntry,
     CoSignature,
+    OpenIssue,
     Position,
     PositionStatus,
     RoomQuestion,
@@ -23,6 +25,7 @@ from consultations.models import (
 )
 from consultations.models.positions import UNFILED_STATUSES
 from consultations.selectors.roles import user_is_admin, user_official_profile
+from consultations.selectors.state_of_play import ChapterStateOfPlay, chapter_state_of_play
 
 if TYPE_CHECKING:
     from consultations.models import User
@@ -90,12 +93,7 @@ class HandoverChapter:
     briefings: list[Briefing] = field(default_factory=list)
     questions: list[RoomQuestion] = field(default_factory=list)
     contributors: list[Contributor] = field(default_factory=list)
-    # Sections filled from other areas when they exist (state of play, intelligence notes): see handover_report_for.
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.rounds or self.briefings or self.questions or self.extra)
+    state: ChapterStateOfPlay | None = None  # the negotiation's status by round and the open issues (issue 11)
 
 
 @dataclass
@@ -178,9 +176,18 @@ def handover_report_for(*, scope: HandoverScope) -> HandoverReport:
         if chapter_id in sections:
             sections[chapter_id].contributors = sorted(people, key=lambda c: (c.first, c.name))
 
+    # A chapter with a state of play but nothing filed yet still has a history to hand over.
+    recorded = {
+        *scope.narrow(ChapterStatusEntry.objects.all()).values_list("chapter_id", flat=True),
+        *scope.narrow(OpenIssue.objects.all()).values_list("chapter_id", flat=True),
+    }
+    for chapter in Chapter.objects.filter(pk__in=recorded - set(sections)):
+        section(chapter)
+    if scope.chapter is not None:
+        section(scope.chapter)
     chapters = sorted(sections.values(), key=lambda s: s.chapter.number)
-    if scope.chapter is not None and not chapters:
-        chapters = [HandoverChapter(chapter=scope.chapter)]
+    for chapter_section in chapters:
+        chapter_section.state = chapter_state_of_play(chapter_section.chapter, user=scope.user)
     return HandoverReport(
         chapter=scope.chapter,
         chapters=chapters,

@@ -11,6 +11,7 @@ from consultations.urls import (
     positions,
     room,
     rounds,
+    state_of_play,
     triage,
 )
 
@@ -26,4 +27,5 @@ urlpatterns = [
     *notifications.urlpatterns,
     *room.urlpatterns,
     *exports.urlpatterns,
+    *state_of_play.urlpatterns,
 ]

@@ -143,6 +143,20 @@ _ROWS: dict[str, tuple[Expected, ...]] = {
     "export_job_detail_htmx":        (LOGIN,  404,   404,   404,    200,    404,    404,   404),
     "export_job_download":           (LOGIN,  404,   404,   404,    200,    404,    404,   404),
     "export_job_retry":              (LOGIN,  404,   404,   404,    302,    404,    404,   404),
+    # State of play (issue 11): officials of the chapter read, the coordinator (and negotiators, tested apart) write.
+    "board":                         (LOGIN,  404,   404,   404,    200,    200,    200,   404),
+    "board_format":                  (LOGIN,  404,   404,   404,    200,    200,    200,   404),
+    "chapter_state":                 (LOGIN,  404,   404,   404,    200,    404,    200,   404),
+    "chapter_state_other":           (LOGIN,  404,   404,   404,    404,    200,    200,   404),
+    "chapter_status_get":            (LOGIN,  404,   404,   404,    404,    404,    200,   404),
+    "chapter_status_post":           (LOGIN,  404,   404,   404,    404,    404,    302,   404),
+    "chapter_share_post":            (LOGIN,  404,   404,   404,    404,    404,    302,   404),
+    "issue_create_get":              (LOGIN,  404,   404,   404,    404,    404,    200,   404),
+    "issue_create_post":             (LOGIN,  404,   404,   404,    404,    404,    302,   404),
+    "issue_edit_get":                (LOGIN,  404,   404,   404,    404,    404,    200,   404),
+    "issue_edit_post":               (LOGIN,  404,   404,   404,    404,    404,    302,   404),
+    "issue_status_get":              (LOGIN,  404,   404,   404,    404,    404,    200,   404),
+    "issue_status_post":             (LOGIN,  404,   404,   404,    404,    404,    302,   404),
 }
 
 # The positions each role may see (selectors.positions.position_list_visible_to): no other title may ever
@@ -252,6 +266,10 @@ def _db_state() -> dict[str, list[tuple[Any, ...]]]:
         "triage_events": list(models.TriageEvent.objects.order_by("pk").values_list("pk", "position_id", "action")),
         "internal_notes": list(models.InternalNote.objects.order_by("pk").values_list("pk", "position_id", "body")),
         "export_jobs": list(models.ExportJob.objects.order_by("pk").values_list("pk", "requester_id", "status")),
+        "status_entries": list(
+            models.ChapterStatusEntry.objects.order_by("pk").values_list("pk", "status", "shared_with_room")
+        ),
+        "open_issues": list(models.OpenIssue.objects.order_by("pk").values_list("pk", "text", "status", "version")),
     }
 
 

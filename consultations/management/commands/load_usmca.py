@@ -1,5 +1,7 @@
 """Load the USMCA reference data: chapters, negotiating tables, SCIAN sectors and the 2017–2018 calendar.
 
+It also records the chapter closures of the public record as reference state-of-play history.
+
 Idempotent: rows are matched by their natural keys (chapter number, table name_es, sector code, round label and
 start date), created when missing and updated only when a fact differs.
 """
@@ -12,8 +14,9 @@ from typing import Any, Literal
 from django.core.management.base import BaseCommand
 from django.db import models, transaction
 
-from consultations.models import Chapter, NegotiatingTable, Round, Sector
-from consultations.reference.usmca import CALENDAR, CHAPTERS, SECTORS, TABLES
+from consultations.models import Chapter, ChapterStatus, NegotiatingTable, Round, Sector
+from consultations.reference.usmca import CALENDAR, CHAPTERS, CLOSURES_2017_2018, SECTORS, TABLES
+from consultations.services.state_of_play import reference_status_load
 
 Outcome = Literal["created", "updated", "unchanged"]
 
@@ -34,7 +37,9 @@ def upsert[M: models.Model](model: type[M], lookup: dict[str, Any], values: dict
 
 def load_usmca() -> dict[str, Counter[Outcome]]:
     """Write the reference facts; returns, per kind of row, how many were created, updated or unchanged."""
-    counts: dict[str, Counter[Outcome]] = {name: Counter() for name in ("tables", "chapters", "sectors", "rounds")}
+    counts: dict[str, Counter[Outcome]] = {
+        name: Counter() for name in ("tables", "chapters", "sectors", "rounds", "closures")
+    }
     with transaction.atomic():
         table_of_chapter: dict[int, NegotiatingTable] = {}
         for table_fact in TABLES:
@@ -74,11 +79,25 @@ def load_usmca() -> dict[str, Counter[Outcome]]:
                 },
             )
             counts["rounds"][outcome] += 1
+        # The chapters the public record says were closed, as reference state-of-play history (never shared).
+        for closure in CLOSURES_2017_2018:
+            round = Round.objects.get(label=closure.round_label, starts_on=closure.round_starts_on)
+            added = reference_status_load(
+                chapter=Chapter.objects.get(number=closure.chapter),
+                round=round,
+                status=ChapterStatus.CLOSED,
+                note=closure.note,
+                now=round.ends_at,
+            )
+            counts["closures"]["created" if added else "unchanged"] += 1
     return counts
 
 
 class Command(BaseCommand):
-    help = "Load (or refresh) the USMCA chapters, negotiating tables, SCIAN sectors and the 2017–2018 calendar."
+    help = (
+        "Load (or refresh) the USMCA chapters, negotiating tables, SCIAN sectors, the 2017–2018 calendar and the "
+        "chapter closures of the public record."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         counts = load_usmca()

@@ -195,6 +195,23 @@ def test_the_job_list_shows_only_the_users_jobs_in_constant_queries(
 def test_the_handover_report_is_for_the_coordinator_and_admins_and_runs_as_a_job(
     book: Book, eager_celery: None, private_media: Path, django_capture_on_commit_callbacks
 ) -> None:
+    from consultations.services import state_of_play as state_services
+
+    state_services.chapter_status_set(
+        chapter=book.chapter,
+        round=book.round,
+        by=book.negotiator,
+        status="advanced",
+        note="Convergencia en autopartes.",
+    )
+    state_services.open_issue_create(
+        chapter=book.chapter,
+        round=book.round,
+        by=book.negotiator,
+        text="VCR 75 % frente a 85 %",
+        parties=["US"],
+        positions=[book.red_line],
+    )
     url = reverse("consultations:handover")
     for role in ("delegate_a", "official_of_chapter"):
         assert _client(getattr(book.cast, role)).get(url).status_code == 404
@@ -221,6 +238,9 @@ def test_the_handover_report_is_for_the_coordinator_and_admins_and_runs_as_a_job
         "¿Cuánto contenido regional pueden acreditar?",
         "Quién trabajó en él y cuándo",
         book.negotiator.email,
+        "Estado de la negociación",
+        "Convergencia en autopartes.",
+        "VCR 75 % frente a 85 %",
     ):
         assert expected in text, expected
     assert CANARY not in text

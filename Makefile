@@ -38,8 +38,12 @@ $(STAMP):
 
 setup: $(STAMP)
 
-# Debian's Chromium for the browser tests (Playwright cannot download its own browsers here).
+# Debian's Chromium for the browser tests (Playwright cannot download its own browsers here), and poppler's
+# pdftotext, with which the export tests read the PDFs.
 browser:
+	@if ! command -v pdftotext >/dev/null 2>&1 && [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	fi
 	@if ! command -v chromium >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
 			echo "Installing Debian's chromium for the browser tests..."; \

@@ -15,6 +15,7 @@ from celery.signals import task_success
 
 from consultations.services import deliveries as delivery_services
 from consultations.services import digests as digest_services
+from consultations.services import exports as export_services
 from consultations.services import invitations as invitation_services
 from consultations.services import notifications as notification_services
 from consultations.services import outbox as outbox_services
@@ -93,3 +94,13 @@ def room_question_notify(question_id: int) -> int:
 @shared_task(acks_late=True)
 def room_deadlines_notify() -> int:
     return notification_services.room_deadlines_notify()
+
+
+@shared_task(acks_late=True)
+def export_job_run(job_id: int) -> str:
+    return export_services.export_job_run(job_id=job_id)
+
+
+@shared_task
+def export_jobs_expire() -> int:
+    return export_services.export_jobs_expire()

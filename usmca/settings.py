@@ -287,6 +287,11 @@ DELIVERY_RECONCILE_EVERY = float(os.environ.get("DELIVERY_RECONCILE_EVERY", "30"
 NOTIFICATION_BATCH_WINDOW = float(os.environ.get("NOTIFICATION_BATCH_WINDOW", "60"))
 # The outbox relay (a thread of the beat process) looks for messages to publish this often.
 OUTBOX_RELAY_INTERVAL = float(os.environ.get("OUTBOX_RELAY_INTERVAL", "1"))
+# Exports: larger ones than these are built by a worker (an ExportJob) instead of in the request.
+EXPORT_SYNC_MAX_ROWS = int(os.environ.get("EXPORT_SYNC_MAX_ROWS", "2000"))
+EXPORT_SYNC_MAX_PDF_POSITIONS = int(os.environ.get("EXPORT_SYNC_MAX_PDF_POSITIONS", "200"))
+# How often beat deletes the export files and jobs past their week.
+EXPORT_EXPIRE_EVERY = float(os.environ.get("EXPORT_EXPIRE_EVERY", "3600"))
 # django-celery-beat has no release for Django 6.1: the schedule lives here.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "deliveries-reconcile": {
@@ -297,6 +302,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "digests-dispatch-due": {"task": "consultations.tasks.digests_dispatch_due", "schedule": 300.0},
     "room-deadlines-notify": {"task": "consultations.tasks.room_deadlines_notify", "schedule": 900.0},
     "invitations-purge-expired": {"task": "consultations.tasks.invitations_purge_expired", "schedule": 3600.0},
+    "export-jobs-expire": {"task": "consultations.tasks.export_jobs_expire", "schedule": EXPORT_EXPIRE_EVERY},
 }
 
 # Content Security Policy (Django 6): scripts only from this site or with the per-request nonce.

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from .audit import AuditEvent
 from .deliveries import Delivery
+from .exports import ExportJob, ExportKind
 from .intelligence import IntelligenceAttachment, IntelligenceNote
 from .invitations import Invitation
 from .notifications import Notification, NotificationKind, NotificationPreference
@@ -36,6 +37,8 @@ __all__ = [
     "Delivery",
     "IntelligenceAttachment",
     "IntelligenceNote",
+    "ExportJob",
+    "ExportKind",
     "InternalNote",
     "Invitation",
     "Membership",

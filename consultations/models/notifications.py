@@ -12,6 +12,11 @@ class NotificationKind(models.TextChoices):
     QUESTION = "question", _("A new room question in a chapter you follow")
     DEADLINE = "deadline", _("A room question's deadline approaching")
     SIGNOFF = "signoff", _("A draft or an amendment awaiting your sign-off")
+    EXPORT = "export", _("An export or report of yours ready to download")
+
+
+# Kinds that only ever appear in the in-app list: no e-mail, so no choice of channel.
+IN_APP_ONLY_KINDS = (NotificationKind.EXPORT,)
 
 
 class Notification(models.Model):

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 
 from consultations.models import Notification, NotificationKind, NotificationPreference
+from consultations.models.notifications import IN_APP_ONLY_KINDS
 
 if TYPE_CHECKING:
     from consultations.models import User
@@ -26,4 +27,5 @@ def preference_table_for(*, user: User) -> list[tuple[str, str, str]]:
     return [
         (kind, label, chosen.get(kind, NotificationPreference.Channel.IMMEDIATE))
         for kind, label in NotificationKind.choices
+        if kind not in IN_APP_ONLY_KINDS
     ]

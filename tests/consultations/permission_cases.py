@@ -10,10 +10,12 @@ mounts under DEBUG, so the matrix can check who may read the local inbox.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import include, path, reverse
 from django.utils import timezone
@@ -95,6 +97,8 @@ class World:
     pending_cosignature: models.CoSignature  # org A invited org B to co-sign cosign_a; not answered yet
     membership_delegate_a: models.Membership
     member_invitation: models.Invitation  # pending invitation of org A, sent by coordinator A
+    export_done: models.ExportJob  # official_of_chapter's finished export, with its file
+    export_failed: models.ExportJob  # official_of_chapter's failed export (retry target)
     # The state of play of `chapter`: a status (government only) and an open issue whose text is ISSUE_CANARY.
     issue: models.OpenIssue
     intelligence_note: models.IntelligenceNote  # in `chapter`, linked to gov_a: the government side only
@@ -106,6 +110,24 @@ class World:
 
 def _file(position: models.Position, by: models.User) -> models.Position:
     return position_services.position_file(by=by, position=position)
+
+
+def _export_job(requester: models.User, round: models.Round, *, done: bool) -> models.ExportJob:
+    job = models.ExportJob.objects.create(
+        requester=requester,
+        kind=models.ExportKind.BOOK_CSV,
+        parameters={"round_id": round.pk},
+        status=models.ExportJob.Status.FAILED,
+        error="Falló en la prueba.",
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )
+    if done:
+        job.file.save("libro.csv", ContentFile("\ufeffID\n".encode()), save=False)
+        job.filename = "libro.csv"
+        job.status = models.ExportJob.Status.DONE
+        job.error = ""
+        job.save()
+    return job
 
 
 def build_world(cast: Cast, chapter: models.Chapter, other_chapter: models.Chapter, round: models.Round) -> World:
@@ -190,6 +212,8 @@ def build_world(cast: Cast, chapter: models.Chapter, other_chapter: models.Chapt
         pending_cosignature=pending,
         membership_delegate_a=models.Membership.objects.get(user=cast.delegate_a, organisation=org_a),
         member_invitation=invitation,
+        export_done=_export_job(cast.official_of_chapter, round, done=True),
+        export_failed=_export_job(cast.official_of_chapter, round, done=False),
         issue=issue,
         intelligence_note=note,
         intelligence_attachment=note_attachment,
@@ -381,6 +405,47 @@ def _triage_cases() -> list[ViewCase]:
         ),
     ]
     return cases
+
+
+def _book_url(fmt: str, chapter: str | None = "chapter") -> Callable[[World], str]:
+    def url(w: World) -> str:
+        if chapter is None:
+            return reverse("consultations:book_round", args=[w.round.pk, fmt])
+        return reverse("consultations:book_chapter", args=[w.round.pk, getattr(w, chapter).number, fmt])
+
+    return url
+
+
+def _job_url(name: str, job: str) -> Callable[[World], str]:
+    return lambda w: reverse(f"consultations:{name}", args=[getattr(w, job).pk])
+
+
+def _export_cases() -> list[ViewCase]:
+    """Briefing books (officials of the chapter and the coordinator), our positions (members), one position as PDF
+    (whoever reads it), the handover report (coordinator and admin) and export jobs (their requester only)."""
+    return [
+        ViewCase("book_chapter_csv", "get", _book_url("csv")),
+        ViewCase("book_chapter_xlsx", "get", _book_url("xlsx")),
+        ViewCase("book_chapter_pdf", "get", _book_url("pdf")),
+        ViewCase("book_other_chapter_csv", "get", _book_url("csv", "other_chapter")),
+        ViewCase("book_round_csv", "get", _book_url("csv", None)),
+        ViewCase("position_export_csv", "get", _url("position_export", "csv")),
+        ViewCase("position_export_xlsx", "get", _url("position_export", "xlsx")),
+        ViewCase("position_pdf_gov", "get", _position_url("position_pdf", "gov_a"), target="gov_a"),
+        ViewCase("position_pdf_room", "get", _position_url("position_pdf", "room_a"), target="room_a"),
+        ViewCase("handover_get", "get", _url("handover")),
+        ViewCase("handover_post", "post", _url("handover"), data=lambda w: {"chapter": w.chapter.pk}),
+        ViewCase("export_job_list", "get", _url("export_job_list")),
+        ViewCase("export_job_detail", "get", _job_url("export_job_detail", "export_done")),
+        ViewCase("export_job_detail_htmx", "get", _job_url("export_job_detail", "export_done"), htmx=True),
+        ViewCase("export_job_download", "get", _job_url("export_job_download", "export_done")),
+        ViewCase(
+            "export_job_retry",
+            "post",
+            _job_url("export_job_retry", "export_failed"),
+            success_url=_job_url("export_job_detail", "export_failed"),
+        ),
+    ]
 
 
 # --- State of play --------------------------------------------------------------------------------------------
@@ -717,6 +782,7 @@ CASES: dict[str, ViewCase] = {
         ),
         ViewCase("dev_mail", "get", lambda w: reverse("dev:mail"), urlconf=DEV_URLCONF),
         *_triage_cases(),
+        *_export_cases(),
         *_state_of_play_cases(),
         *_intelligence_cases(),
         # Search: every signed-in role; what it finds is checked against VISIBLE like every other answer.

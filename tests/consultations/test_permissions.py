@@ -127,6 +127,25 @@ _ROWS: dict[str, tuple[Expected, ...]] = {
     "dashboard_round":               (LOGIN,  404,   404,   404,    200,    200,    200,   404),
     "chapter_evolution":             (LOGIN,  404,   404,   404,    200,    404,    200,   404),
     "chapter_evolution_other":       (LOGIN,  404,   404,   404,    404,    200,    200,   404),
+    # Exports: briefing books for the chapter's officials and the coordinator; our positions for members; a
+    # position's PDF for whoever reads the position; the handover for the coordinator and admins; a job for its
+    # requester (official_of_chapter) only.
+    "book_chapter_csv":              (LOGIN,  404,   404,   404,    200,    404,    200,   404),
+    "book_chapter_xlsx":             (LOGIN,  404,   404,   404,    200,    404,    200,   404),
+    "book_chapter_pdf":              (LOGIN,  404,   404,   404,    200,    404,    200,   404),
+    "book_other_chapter_csv":        (LOGIN,  404,   404,   404,    404,    200,    200,   404),
+    "book_round_csv":                (LOGIN,  404,   404,   404,    200,    200,    200,   404),
+    "position_export_csv":           (LOGIN,  200,   200,   200,    404,    404,    404,   404),
+    "position_export_xlsx":          (LOGIN,  200,   200,   200,    404,    404,    404,   404),
+    "position_pdf_gov":              (LOGIN,  200,   404,   200,    200,    404,    200,   200),
+    "position_pdf_room":             (LOGIN,  200,   200,   200,    200,    404,    200,   200),
+    "handover_get":                  (LOGIN,  404,   404,   404,    404,    404,    200,   200),
+    "handover_post":                 (LOGIN,  404,   404,   404,    404,    404,    302,   302),
+    "export_job_list":               (LOGIN,  200,   200,   200,    200,    200,    200,   200),
+    "export_job_detail":             (LOGIN,  404,   404,   404,    200,    404,    404,   404),
+    "export_job_detail_htmx":        (LOGIN,  404,   404,   404,    200,    404,    404,   404),
+    "export_job_download":           (LOGIN,  404,   404,   404,    200,    404,    404,   404),
+    "export_job_retry":              (LOGIN,  404,   404,   404,    302,    404,    404,   404),
     # State of play (issue 11): officials of the chapter read, the coordinator (and negotiators, tested apart) write.
     "board":                         (LOGIN,  404,   404,   404,    200,    200,    200,   404),
     "board_format":                  (LOGIN,  404,   404,   404,    200,    200,    200,   404),
@@ -263,6 +282,7 @@ def _db_state() -> dict[str, list[tuple[Any, ...]]]:
         ),
         "triage_events": list(models.TriageEvent.objects.order_by("pk").values_list("pk", "position_id", "action")),
         "internal_notes": list(models.InternalNote.objects.order_by("pk").values_list("pk", "position_id", "body")),
+        "export_jobs": list(models.ExportJob.objects.order_by("pk").values_list("pk", "requester_id", "status")),
         "status_entries": list(
             models.ChapterStatusEntry.objects.order_by("pk").values_list("pk", "status", "shared_with_room")
         ),

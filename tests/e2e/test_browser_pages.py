@@ -170,6 +170,22 @@ def build_world(media: Path) -> World:
         .order_by("pk")
         .first()
     )
+    # Export jobs: the coordinator's failed one (its Retry button), the negotiator's one being prepared (progress).
+    failed_export = models.ExportJob.objects.create(
+        requester=users["coordinator"],
+        kind=models.ExportKind.HANDOVER,
+        status=models.ExportJob.Status.FAILED,
+        error="No se pudo generar.",
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )
+    running_export = models.ExportJob.objects.create(
+        requester=negotiator,
+        kind=models.ExportKind.BOOK_PDF,
+        parameters={"round_id": open_round.pk},
+        status=models.ExportJob.Status.RUNNING,
+        progress=40,
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )
     seeds = {
         "delegate": [
             reverse("consultations:position_create"),
@@ -203,8 +219,14 @@ def build_world(media: Path) -> World:
             reverse("consultations:intelligence_note_create"),
             reverse("consultations:intelligence_note_detail", args=[note.pk]),
             reverse("consultations:intelligence_note_edit", args=[note.pk]),
+            reverse("consultations:export_job_detail", args=[running_export.pk]),
         ],
-        "coordinator": [reverse("consultations:dashboard"), reverse("consultations:search") + "?q=acero+cuotas"],
+        "coordinator": [
+            reverse("consultations:dashboard"),
+            reverse("consultations:search") + "?q=acero+cuotas",
+            reverse("consultations:handover"),
+            reverse("consultations:export_job_detail", args=[failed_export.pk]),
+        ],
         "admin": [
             reverse("consultations:round_manage_create"),
             reverse("consultations:round_manage_edit", args=[open_round.pk]),

@@ -16,6 +16,7 @@ from celery.signals import task_success
 from consultations.services import deliveries as delivery_services
 from consultations.services import digests as digest_services
 from consultations.services import invitations as invitation_services
+from consultations.services import ministries as ministry_services
 from consultations.services import notifications as notification_services
 from consultations.services import outbox as outbox_services
 
@@ -93,3 +94,9 @@ def room_question_notify(question_id: int) -> int:
 @shared_task(acks_late=True)
 def room_deadlines_notify() -> int:
     return notification_services.room_deadlines_notify()
+
+
+@shared_task(acks_late=True)
+def consultation_reminders_send() -> int:
+    """Beat runs this every hour; each overdue consultation request is reminded once per day."""
+    return ministry_services.consultation_reminders_send()

@@ -297,6 +297,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "digests-dispatch-due": {"task": "consultations.tasks.digests_dispatch_due", "schedule": 300.0},
     "room-deadlines-notify": {"task": "consultations.tasks.room_deadlines_notify", "schedule": 900.0},
     "invitations-purge-expired": {"task": "consultations.tasks.invitations_purge_expired", "schedule": 3600.0},
+    # Hourly, so a worker down at one run is caught by the next; the (request, day) row keeps it to once a day.
+    "consultation-reminders-send": {"task": "consultations.tasks.consultation_reminders_send", "schedule": 3600.0},
 }
 
 # Content Security Policy (Django 6): scripts only from this site or with the per-request nonce.

@@ -3,6 +3,7 @@ from __future__ import annotations
 from .audit import AuditEvent
 from .deliveries import Delivery
 from .invitations import Invitation
+from .ministries import ChapterCoordination, ConsultationReminder, ConsultationRequest, Ministry
 from .notifications import Notification, NotificationKind, NotificationPreference
 from .organisations import Membership, OfficialProfile, Organisation, Sector
 from .outbox import OutboxMessage
@@ -27,12 +28,16 @@ __all__ = [
     "AuditEvent",
     "Briefing",
     "Chapter",
+    "ChapterCoordination",
     "Confidentiality",
     "CoSignature",
+    "ConsultationReminder",
+    "ConsultationRequest",
     "Delivery",
     "InternalNote",
     "Invitation",
     "Membership",
+    "Ministry",
     "NegotiatingTable",
     "Notification",
     "NotificationKind",

@@ -12,6 +12,7 @@ class NotificationKind(models.TextChoices):
     QUESTION = "question", _("A new room question in a chapter you follow")
     DEADLINE = "deadline", _("A room question's deadline approaching")
     SIGNOFF = "signoff", _("A draft or an amendment awaiting your sign-off")
+    CONSULTATION = "consultation", _("A consultation request to your ministry past its due date")
 
 
 class Notification(models.Model):

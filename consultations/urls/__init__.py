@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from consultations.urls import accounts, dashboards, digests, notifications, positions, room, rounds, triage
+from consultations.urls import (
+    accounts,
+    dashboards,
+    digests,
+    ministries,
+    notifications,
+    positions,
+    room,
+    rounds,
+    triage,
+    workload,
+)
 
 app_name = "consultations"
 
@@ -15,4 +26,6 @@ urlpatterns = [
     *digests.urlpatterns,
     *notifications.urlpatterns,
     *room.urlpatterns,
+    *ministries.urlpatterns,
+    *workload.urlpatterns,
 ]

@@ -44,6 +44,12 @@ class RoomFilterForm(forms.Form):
 class BriefingForm(SingleLineFieldsMixin, forms.Form):
     chapter = ChapterChoiceField(label=_("Chapter"), queryset=Chapter.objects.none(), empty_label=_("Choose a chapter"))
     round = forms.ModelChoiceField(label=_("Round"), queryset=Round.objects.none(), empty_label=_("Choose a round"))
+    format = forms.ChoiceField(
+        label=_("Session format"),
+        choices=[("", _("The round's format")), *Round.Format.choices],
+        required=False,
+        help_text=_("Trilateral, or a bilateral session (Mexico–United States, Mexico–Canada)."),
+    )
     title = forms.CharField(label=_("Title"), max_length=BRIEFING_TITLE_MAX)
     body_markdown = forms.CharField(
         label=_("Readout"),

@@ -20,6 +20,7 @@ from .positions import (
 )
 from .room import Briefing, RoomAnswer, RoomQuestion
 from .rounds import Chapter, NegotiatingTable, Round
+from .state_of_play import ChapterStatus, ChapterStatusEntry, OpenIssue, OpenIssueChange, Party
 from .triage import InternalNote, TriageEvent
 from .users import User
 
@@ -29,6 +30,8 @@ __all__ = [
     "Briefing",
     "Chapter",
     "ChapterCoordination",
+    "ChapterStatus",
+    "ChapterStatusEntry",
     "Confidentiality",
     "CoSignature",
     "ConsultationReminder",
@@ -43,8 +46,11 @@ __all__ = [
     "NotificationKind",
     "NotificationPreference",
     "OfficialProfile",
+    "OpenIssue",
+    "OpenIssueChange",
     "OutboxMessage",
     "Organisation",
+    "Party",
     "Position",
     "PositionRevision",
     "PositionStatus",

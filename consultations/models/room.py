@@ -9,6 +9,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .rounds import Round
+
 BRIEFING_TITLE_MAX = 200
 BRIEFING_BODY_MAX = 20_000
 QUESTION_TEXT_MAX = 2_000
@@ -30,6 +32,14 @@ class Briefing(models.Model):
     title = models.CharField(_("title"), max_length=BRIEFING_TITLE_MAX)
     body_markdown = models.TextField(
         _("readout"), max_length=BRIEFING_BODY_MAX, help_text=_("Markdown: **bold**, *italics*, lists, links, tables.")
+    )
+    # The set-up of the session read out: trilateral, or one of the bilateral tables.
+    format = models.CharField(
+        _("format"),
+        max_length=20,
+        choices=Round.Format.choices,
+        default=Round.Format.TRILATERAL,
+        help_text=_("Trilateral, or a bilateral session."),
     )
     created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

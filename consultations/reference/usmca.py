@@ -324,3 +324,27 @@ MILESTONES: tuple[RoundFact, ...] = (
 )
 
 CALENDAR: tuple[RoundFact, ...] = CALENDAR_2017_2018 + MILESTONES
+
+
+@dataclass(frozen=True, slots=True)
+class ClosureFact:
+    """A chapter closed in a round, as the public record states it. Loaded as reference state-of-play history."""
+
+    chapter: int
+    round_label: str
+    round_starts_on: dt.date
+    note: str
+
+
+_RECORD = "Registro público 2017–2018."
+# Only the closures the public record names. It says six chapters were closed by round 7 but names five; the sixth
+# is not loaded (the round's own notes keep the count).
+CLOSURES_2017_2018: tuple[ClosureFact, ...] = (
+    ClosureFact(21, "Ronda 4", dt.date(2017, 10, 11), f"Política de Competencia cerrada en la Ronda 4. {_RECORD}"),
+    ClosureFact(27, "Ronda 6", dt.date(2018, 1, 23), f"Anticorrupción cerrada en la Ronda 6. {_RECORD}"),
+    ClosureFact(28, "Ronda 7", dt.date(2018, 2, 25), f"Buenas Prácticas Regulatorias cerrada en la Ronda 7. {_RECORD}"),
+    ClosureFact(29, "Ronda 7", dt.date(2018, 2, 25), f"Publicación y Administración cerrada en la Ronda 7. {_RECORD}"),
+    ClosureFact(
+        9, "Ronda 7", dt.date(2018, 2, 25), f"Medidas Sanitarias y Fitosanitarias cerrada en la Ronda 7. {_RECORD}"
+    ),
+)

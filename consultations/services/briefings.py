@@ -95,12 +95,22 @@ def _validate(briefing: Briefing) -> None:
 
 
 @transaction.atomic
-def briefing_post(*, by: User, chapter: Chapter, round: Round, title: str, body_markdown: str) -> Briefing:
-    """Post a readout to the room of ``chapter`` for ``round``."""
+def briefing_post(
+    *, by: User, chapter: Chapter, round: Round, title: str, body_markdown: str, format: str | None = None
+) -> Briefing:
+    """Post a readout to the room of ``chapter`` for ``round``, of a session in ``format`` (by default the
+    round's: trilateral, MX–US or MX–CA)."""
     _require_can_brief(by, chapter)
     if round.cancelled_at is not None:
         raise ValidationError({"round": _("«%(round)s» was cancelled.") % {"round": round.label}})
-    briefing = Briefing(chapter=chapter, round=round, author=by, title=title, body_markdown=body_markdown)
+    briefing = Briefing(
+        chapter=chapter,
+        round=round,
+        author=by,
+        title=title,
+        body_markdown=body_markdown,
+        format=format or round.format,
+    )
     _validate(briefing)
     briefing.save()
     audit_record(
@@ -114,13 +124,16 @@ def briefing_post(*, by: User, chapter: Chapter, round: Round, title: str, body_
 
 
 @transaction.atomic
-def briefing_update(*, by: User, briefing: Briefing, title: str, body_markdown: str) -> Briefing:
+def briefing_update(
+    *, by: User, briefing: Briefing, title: str, body_markdown: str, format: str | None = None
+) -> Briefing:
     """Correct a posted readout. The room sees the latest text and when it was updated."""
     briefing = Briefing.objects.select_for_update().select_related("chapter", "round").get(pk=briefing.pk)
     _require_can_brief(by, briefing.chapter)
-    before = {"title": briefing.title, "body_markdown": briefing.body_markdown}
+    before = {"title": briefing.title, "body_markdown": briefing.body_markdown, "format": briefing.format}
     briefing.title = title
     briefing.body_markdown = body_markdown
+    briefing.format = format or briefing.format
     _validate(briefing)
     changed = [name for name, value in before.items() if getattr(briefing, name) != value]
     if changed:

@@ -34,6 +34,7 @@ from consultations.models import (
 )
 from consultations.models.deliveries import DIGEST_KINDS, DIGEST_POST, DIGEST_PRE, digest_delivery_key
 from consultations.selectors.dashboards import dashboard_round_summary
+from consultations.selectors.state_of_play import digest_state_of_play
 from consultations.selectors.triage import RED_LINE, triage_scope
 from consultations.services.deliveries import delivery_expected_by, delivery_queue
 
@@ -157,6 +158,7 @@ def digest_context(*, round: Round, user: User, kind: str) -> dict[str, Any]:
             dashboard_url=settings.SITE_URL + reverse("consultations:dashboard_round", args=[round.pk]),
             queue_url=settings.SITE_URL + reverse("consultations:triage_queue") + f"?round={round.pk}",
         )
+        context.update(digest_state_of_play(user=user, round=round, is_debrief=kind == POST, limit=LIST_LIMIT))
     else:
         org_ids = Membership.objects.filter(user=user, organisation__is_active=True).values("organisation_id")
         own = (

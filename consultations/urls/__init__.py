@@ -11,6 +11,7 @@ from consultations.urls import (
     positions,
     room,
     rounds,
+    state_of_play,
     triage,
     workload,
 )
@@ -28,4 +29,5 @@ urlpatterns = [
     *room.urlpatterns,
     *ministries.urlpatterns,
     *workload.urlpatterns,
+    *state_of_play.urlpatterns,
 ]

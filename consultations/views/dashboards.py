@@ -13,6 +13,7 @@ from consultations.models.positions import UNFILED_STATUSES
 from consultations.selectors.dashboards import chapter_evolution as select_chapter_evolution
 from consultations.selectors.dashboards import dashboard_current_round, dashboard_round_summary, dashboard_rounds
 from consultations.selectors.roles import user_official_chapter_ids, user_official_profile
+from consultations.selectors.state_of_play import chapter_current_statuses, chapter_status_by_round
 
 
 def _require_official(request: HttpRequest) -> OfficialProfile:
@@ -30,6 +31,7 @@ def _render_dashboard(request: HttpRequest, rounds: list[Round], round: Round | 
         summary = dashboard_round_summary(user=request.user, round=round)
         context.update(
             dashboard=summary,
+            chapter_statuses=chapter_current_statuses(chapter_ids=[c.chapter.pk for c in summary.chapters]),
             round_status=round.status_at(now),
             status_totals=summary.status_totals,
             red_line_total=summary.red_line_total,
@@ -79,5 +81,7 @@ def chapter_evolution(request: HttpRequest, number: int) -> HttpResponse:
             "statuses": statuses,
             "status_values": [status for status, _label in statuses],
             "totals": totals,
+            "chapter_status": chapter_status_by_round(chapter=chapter, rounds=evolution.rounds),
+            "current_status": chapter_current_statuses(chapter_ids=[chapter.pk]).get(chapter.pk),
         },
     )

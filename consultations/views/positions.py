@@ -22,6 +22,7 @@ from consultations.selectors import positions as position_selectors
 from consultations.selectors.positions import PositionFilters
 from consultations.selectors.roles import user_coordinated_organisation_ids, user_organisation_ids
 from consultations.selectors.rounds import round_current, round_list, round_next_open
+from consultations.selectors.state_of_play import chapter_status_lines_for, chapters_readable_by
 from consultations.services import attachments as attachment_services
 from consultations.services import cosignatures as cosignature_services
 from consultations.services import positions as position_services
@@ -78,7 +79,16 @@ def round_calendar(request: HttpRequest) -> HttpResponse:
 @login_required
 def chapter_list(request: HttpRequest) -> HttpResponse:
     chapters = position_selectors.chapter_list_with_counts(user=request.user)
-    return render(request, "consultations/chapters/list.html", {"chapters": chapters})
+    readable = set(chapters_readable_by(user=request.user).values_list("pk", flat=True))
+    return render(
+        request,
+        "consultations/chapters/list.html",
+        {
+            "chapters": chapters,
+            "status_lines": chapter_status_lines_for(readable=readable),
+            "readable": readable,
+        },
+    )
 
 
 @require_GET

@@ -132,7 +132,7 @@ def briefing_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "consultations/room/briefing_form.html",
         partial(forms_room.BriefingForm, user=request.user, editing=True),
         save,
-        initial={"title": briefing.title, "body_markdown": briefing.body_markdown},
+        initial={"title": briefing.title, "body_markdown": briefing.body_markdown, "format": briefing.format},
         context={"briefing": briefing},
     )
 

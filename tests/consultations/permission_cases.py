@@ -26,6 +26,7 @@ from consultations.services import invitations as invitation_services
 from consultations.services import ministries as ministry_services
 from consultations.services import positions as position_services
 from consultations.services import triage as triage_services
+from consultations.services import state_of_play as state_of_play_services
 from tests import factories
 from tests.conftest import Cast
 
@@ -67,6 +68,9 @@ TITLES: dict[str, str] = {
     "gov_b": "TITULO-SECRETO-B-7f3",
 }
 NEW_TITLE = "TITULO-NUEVO-7f3"
+# The text of the world's open issue and of its chapter's status note: never in an answer to a delegate.
+ISSUE_CANARY = "TEMA-ABIERTO-CANARIO-7f3"
+STATUS_NOTE_CANARY = "NOTA-ESTADO-CANARIO-7f3"
 
 # The smallest files that pass the content sniffing of services.attachments (it looks for the %PDF magic).
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -94,6 +98,8 @@ class World:
     # Economía (official_of_chapter) asks about gov_a: "addressed" goes to Agricultura, the ministry of
     # official_of_other_chapter; "other" to Hacienda, which nobody of the cast belongs to.
     consultations: dict[str, models.ConsultationRequest] = field(default_factory=dict)
+    # The state of play of `chapter`: a status (government only) and an open issue whose text is ISSUE_CANARY.
+    issue: models.OpenIssue
 
     def user(self, role: str) -> models.User | None:
         return None if role == "anonymous" else getattr(self.cast, role)
@@ -146,6 +152,16 @@ def build_world(cast: Cast, chapter: models.Chapter, other_chapter: models.Chapt
     # declined_a is assigned to official_of_chapter: the coordinator's rebalance moves it.
     triage_services.position_assign(by=cast.official_of_chapter, position=declined_a, assignee=cast.official_of_chapter)
     declined_a.refresh_from_db()
+    state_of_play_services.chapter_status_set(
+        chapter=chapter,
+        round=round,
+        by=cast.coordinator,
+        status=models.ChapterStatus.IN_NEGOTIATION,
+        note=STATUS_NOTE_CANARY,
+    )
+    issue = state_of_play_services.open_issue_create(
+        chapter=chapter, round=round, by=cast.coordinator, text=ISSUE_CANARY, parties=["US"], positions=[gov_a]
+    )
     positions = {
         "draft_a": draft_a,
         "awaiting_a": awaiting_a,
@@ -168,6 +184,7 @@ def build_world(cast: Cast, chapter: models.Chapter, other_chapter: models.Chapt
         membership_delegate_a=models.Membership.objects.get(user=cast.delegate_a, organisation=org_a),
         member_invitation=invitation,
         consultations=consultations,
+        issue=issue,
     )
 
 
@@ -475,6 +492,87 @@ def _ministry_cases() -> list[ViewCase]:
     ]
 
 
+# --- State of play --------------------------------------------------------------------------------------------
+# Officials of a chapter read its state of play; negotiators of the chapter and the coordinator record it (none of
+# the matrix's officials is a negotiator: see tests/consultations/state_of_play for them). Delegates: 404 everywhere.
+
+
+def _chapter_state_url(anchor: str = "") -> Callable[[World], str]:
+    return lambda w: reverse("consultations:chapter_state", args=[w.chapter.number]) + anchor
+
+
+def _issue_url(name: str) -> Callable[[World], str]:
+    return lambda w: reverse(f"consultations:{name}", args=[w.issue.pk])
+
+
+def _issue_data(w: World) -> dict[str, Any]:
+    return {
+        "text": f"{ISSUE_CANARY} editado",
+        "parties": ["US", "CA"],
+        "round": w.round.pk,
+        "format": models.Round.Format.TRILATERAL,
+        "positions": [w.positions["gov_a"].pk],
+        "note": "",
+        "status": models.OpenIssue.Status.CONVERGING,
+        "version": w.issue.version,
+    }
+
+
+def _state_of_play_cases() -> list[ViewCase]:
+    def chapter_url(name: str, *, other: bool = False) -> Callable[[World], str]:
+        return lambda w: reverse(f"consultations:{name}", args=[(w.other_chapter if other else w.chapter).number])
+
+    return [
+        ViewCase("board", "get", _url("board")),
+        ViewCase("board_format", "get", lambda w: reverse("consultations:board") + "?format=mx_us"),
+        ViewCase("chapter_state", "get", chapter_url("chapter_state")),
+        ViewCase("chapter_state_other", "get", chapter_url("chapter_state", other=True)),
+        ViewCase("chapter_status_get", "get", chapter_url("chapter_status")),
+        ViewCase(
+            "chapter_status_post",
+            "post",
+            chapter_url("chapter_status"),
+            data=lambda w: {"round": w.round.pk, "status": models.ChapterStatus.ADVANCED, "note": "", "reason": ""},
+            success_url=_chapter_state_url("#history"),
+        ),
+        ViewCase(
+            "chapter_share_post",
+            "post",
+            chapter_url("chapter_share"),
+            data=lambda w: {"shared": "1"},
+            success_url=_chapter_state_url(),
+        ),
+        ViewCase("issue_create_get", "get", chapter_url("issue_create")),
+        ViewCase(
+            "issue_create_post",
+            "post",
+            chapter_url("issue_create"),
+            data=lambda w: _issue_data(w) | {"text": "TEMA-NUEVO-7f3"},
+            success_url=_chapter_state_url("#issues"),
+        ),
+        ViewCase("issue_edit_get", "get", _issue_url("issue_edit")),
+        ViewCase(
+            "issue_edit_post",
+            "post",
+            _issue_url("issue_edit"),
+            data=_issue_data,
+            success_url=lambda w: _chapter_state_url(f"#issue-{w.issue.pk}")(w),
+        ),
+        ViewCase("issue_status_get", "get", _issue_url("issue_status")),
+        ViewCase(
+            "issue_status_post",
+            "post",
+            _issue_url("issue_status"),
+            data=lambda w: {
+                "status": models.OpenIssue.Status.RESOLVED,
+                "round": w.round.pk,
+                "version": w.issue.version,
+            },
+            success_url=lambda w: _chapter_state_url(f"#issue-{w.issue.pk}")(w),
+        ),
+    ]
+
+
 CASES: dict[str, ViewCase] = {
     case.name: case
     for case in [
@@ -673,5 +771,6 @@ CASES: dict[str, ViewCase] = {
         ViewCase("dev_mail", "get", lambda w: reverse("dev:mail"), urlconf=DEV_URLCONF),
         *_triage_cases(),
         *_ministry_cases(),
+        *_state_of_play_cases(),
     ]
 }

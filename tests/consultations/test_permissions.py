@@ -139,6 +139,20 @@ _ROWS: dict[str, tuple[Expected, ...]] = {
     "workload":                      (LOGIN,  404,   404,   404,    404,    404,    200,   404),
     "workload_official_get":         (LOGIN,  404,   404,   404,    404,    404,    200,   404),
     "workload_official_post":        (LOGIN,  404,   404,   404,    404,    404,    302,   404),
+    # State of play (issue 11): officials of the chapter read, the coordinator (and negotiators, tested apart) write.
+    "board":                         (LOGIN,  404,   404,   404,    200,    200,    200,   404),
+    "board_format":                  (LOGIN,  404,   404,   404,    200,    200,    200,   404),
+    "chapter_state":                 (LOGIN,  404,   404,   404,    200,    404,    200,   404),
+    "chapter_state_other":           (LOGIN,  404,   404,   404,    404,    200,    200,   404),
+    "chapter_status_get":            (LOGIN,  404,   404,   404,    404,    404,    200,   404),
+    "chapter_status_post":           (LOGIN,  404,   404,   404,    404,    404,    302,   404),
+    "chapter_share_post":            (LOGIN,  404,   404,   404,    404,    404,    302,   404),
+    "issue_create_get":              (LOGIN,  404,   404,   404,    404,    404,    200,   404),
+    "issue_create_post":             (LOGIN,  404,   404,   404,    404,    404,    302,   404),
+    "issue_edit_get":                (LOGIN,  404,   404,   404,    404,    404,    200,   404),
+    "issue_edit_post":               (LOGIN,  404,   404,   404,    404,    404,    302,   404),
+    "issue_status_get":              (LOGIN,  404,   404,   404,    404,    404,    200,   404),
+    "issue_status_post":             (LOGIN,  404,   404,   404,    404,    404,    302,   404),
 }
 
 # The positions each role may see (selectors.positions.position_list_visible_to): no other title may ever
@@ -250,6 +264,10 @@ def _db_state() -> dict[str, list[tuple[Any, ...]]]:
         "consultations": list(
             models.ConsultationRequest.objects.order_by("pk").values_list("pk", "status", "answer", "to_ministry_id")
         ),
+        "status_entries": list(
+            models.ChapterStatusEntry.objects.order_by("pk").values_list("pk", "status", "shared_with_room")
+        ),
+        "open_issues": list(models.OpenIssue.objects.order_by("pk").values_list("pk", "text", "status", "version")),
     }
 
 

@@ -1,5 +1,7 @@
 """Load the USMCA reference data: chapters, negotiating tables, SCIAN sectors and the 2017–2018 calendar.
 
+It also records the chapter closures of the public record as reference state-of-play history.
+
 Idempotent: rows are matched by their natural keys (chapter number, table name_es, sector code, round label and
 start date), created when missing and updated only when a fact differs.
 """
@@ -12,9 +14,10 @@ from typing import Any, Literal
 from django.core.management.base import BaseCommand
 from django.db import models, transaction
 
-from consultations.models import Chapter, ChapterCoordination, Ministry, NegotiatingTable, Round, Sector
+from consultations.models import Chapter, ChapterCoordination, ChapterStatus, Ministry, NegotiatingTable, Round, Sector
 from consultations.reference.ministries import MINISTRIES, chapter_ministries
-from consultations.reference.usmca import CALENDAR, CHAPTERS, SECTORS, TABLES
+from consultations.reference.usmca import CALENDAR, CHAPTERS, CLOSURES_2017_2018, SECTORS, TABLES
+from consultations.services.state_of_play import reference_status_load
 
 Outcome = Literal["created", "updated", "unchanged"]
 
@@ -36,7 +39,8 @@ def upsert[M: models.Model](model: type[M], lookup: dict[str, Any], values: dict
 def load_usmca() -> dict[str, Counter[Outcome]]:
     """Write the reference facts; returns, per kind of row, how many were created, updated or unchanged."""
     counts: dict[str, Counter[Outcome]] = {
-        name: Counter() for name in ("tables", "chapters", "sectors", "rounds", "ministries", "chapter ministries")
+        name: Counter()
+        for name in ("tables", "chapters", "sectors", "rounds", "closures", "ministries", "chapter ministries")
     }
     with transaction.atomic():
         table_of_chapter: dict[int, NegotiatingTable] = {}
@@ -77,6 +81,17 @@ def load_usmca() -> dict[str, Counter[Outcome]]:
                 },
             )
             counts["rounds"][outcome] += 1
+        # The chapters the public record says were closed, as reference state-of-play history (never shared).
+        for closure in CLOSURES_2017_2018:
+            round = Round.objects.get(label=closure.round_label, starts_on=closure.round_starts_on)
+            added = reference_status_load(
+                chapter=Chapter.objects.get(number=closure.chapter),
+                round=round,
+                status=ChapterStatus.CLOSED,
+                note=closure.note,
+                now=round.ends_at,
+            )
+            counts["closures"]["created" if added else "unchanged"] += 1
         _load_ministries(counts)
     return counts
 
@@ -102,7 +117,7 @@ def _load_ministries(counts: dict[str, Counter[Outcome]]) -> None:
 class Command(BaseCommand):
     help = (
         "Load (or refresh) the USMCA chapters, negotiating tables, SCIAN sectors, the 2017–2018 calendar and the "
-        "ministries with each chapter's lead and contributing ones."
+        "chapter closures of the public record, and the ministries with each chapter's lead and contributing ones."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:

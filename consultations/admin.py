@@ -239,3 +239,33 @@ class NotificationAdmin(ReadOnlyAdmin):
 # The admin's password forms go through the same sign-in throttle as /accounts/login/.
 admin.site.login_form = ThrottledAdminAuthenticationForm
 admin.site.password_change_form = ThrottledAdminPasswordChangeForm
+
+
+@admin.register(models.Ministry)
+class MinistryAdmin(admin.ModelAdmin):
+    list_display = ["name_es", "name_en", "acronym", "code", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name_es", "name_en", "acronym", "code"]
+
+
+@admin.register(models.ChapterCoordination)
+class ChapterCoordinationAdmin(admin.ModelAdmin):
+    """Lead and contributing ministries per chapter, and the per-chapter rotation of new filings."""
+
+    list_display = ["chapter", "lead_ministry", "auto_assign"]
+    list_filter = ["auto_assign", "lead_ministry"]
+    list_editable = ["auto_assign"]
+    filter_horizontal = ["contributing_ministries"]
+    readonly_fields = ["last_assigned"]
+
+
+@admin.register(models.ConsultationRequest)
+class ConsultationRequestAdmin(admin.ModelAdmin):
+    """Read only: requests and answers are written by officials through the site (services.ministries)."""
+
+    list_display = ["pk", "from_ministry", "to_ministry", "due_on", "status", "created_at"]
+    list_filter = ["status", "from_ministry", "to_ministry"]
+    readonly_fields = [field.name for field in models.ConsultationRequest._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -17,6 +17,7 @@ from consultations.services import deliveries as delivery_services
 from consultations.services import digests as digest_services
 from consultations.services import exports as export_services
 from consultations.services import invitations as invitation_services
+from consultations.services import ministries as ministry_services
 from consultations.services import notifications as notification_services
 from consultations.services import outbox as outbox_services
 
@@ -104,3 +105,9 @@ def export_job_run(job_id: int) -> str:
 @shared_task
 def export_jobs_expire() -> int:
     return export_services.export_jobs_expire()
+
+
+@shared_task(acks_late=True)
+def consultation_reminders_send() -> int:
+    """Beat runs this every hour; each overdue consultation request is reminded once per day."""
+    return ministry_services.consultation_reminders_send()

@@ -303,6 +303,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "room-deadlines-notify": {"task": "consultations.tasks.room_deadlines_notify", "schedule": 900.0},
     "invitations-purge-expired": {"task": "consultations.tasks.invitations_purge_expired", "schedule": 3600.0},
     "export-jobs-expire": {"task": "consultations.tasks.export_jobs_expire", "schedule": EXPORT_EXPIRE_EVERY},
+    # Hourly, so a worker down at one run is caught by the next; the (request, day) row keeps it to once a day.
+    "consultation-reminders-send": {"task": "consultations.tasks.consultation_reminders_send", "schedule": 3600.0},
 }
 
 # Content Security Policy (Django 6): scripts only from this site or with the per-request nonce.

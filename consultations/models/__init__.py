@@ -5,6 +5,7 @@ from .deliveries import Delivery
 from .exports import ExportJob, ExportKind
 from .intelligence import IntelligenceAttachment, IntelligenceNote
 from .invitations import Invitation
+from .ministries import ChapterCoordination, ConsultationReminder, ConsultationRequest, Ministry
 from .notifications import Notification, NotificationKind, NotificationPreference
 from .organisations import Membership, OfficialProfile, Organisation, Sector
 from .outbox import OutboxMessage
@@ -30,10 +31,13 @@ __all__ = [
     "AuditEvent",
     "Briefing",
     "Chapter",
+    "ChapterCoordination",
     "ChapterStatus",
     "ChapterStatusEntry",
     "Confidentiality",
     "CoSignature",
+    "ConsultationReminder",
+    "ConsultationRequest",
     "Delivery",
     "IntelligenceAttachment",
     "IntelligenceNote",
@@ -42,6 +46,7 @@ __all__ = [
     "InternalNote",
     "Invitation",
     "Membership",
+    "Ministry",
     "NegotiatingTable",
     "Notification",
     "NotificationKind",

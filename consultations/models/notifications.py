@@ -13,6 +13,7 @@ class NotificationKind(models.TextChoices):
     DEADLINE = "deadline", _("A room question's deadline approaching")
     SIGNOFF = "signoff", _("A draft or an amendment awaiting your sign-off")
     EXPORT = "export", _("An export or report of yours ready to download")
+    CONSULTATION = "consultation", _("A consultation request to your ministry past its due date")
 
 
 # Kinds that only ever appear in the in-app list: no e-mail, so no choice of channel.

@@ -94,6 +94,7 @@ class OfficialProfile(models.Model):
         RELACIONES_EXTERIORES = "sre", _("Secretaría de Relaciones Exteriores")
         TRABAJO = "trabajo", _("Secretaría del Trabajo y Previsión Social")
         MEDIO_AMBIENTE = "semarnat", _("Secretaría de Medio Ambiente y Recursos Naturales")
+        SALUD = "salud", _("Secretaría de Salud")
 
     user = models.OneToOneField(
         "consultations.User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="official_profile"

@@ -499,6 +499,22 @@ DEMO_OFFICIALS: tuple[DemoOfficial, ...] = (
     },
 )
 
+# Consultations between ministries: Economía's rules-of-origin official asks Agricultura about agri-food positions
+# of chapter 4. (question, answer or "", days the answer was due from the day the demo is seeded: <0 overdue)
+DEMO_CONSULTATIONS: tuple[tuple[str, str, int], ...] = (
+    (
+        "¿Qué umbral de contenido regional puede sostener la agroindustria en las mercancías agroalimentarias "
+        "procesadas de esta posición?",
+        "SADER considera viable un 60 % con un periodo de transición de tres años para los insumos importados.",
+        3,
+    ),
+    (
+        "¿Hay riesgos sanitarios o de trazabilidad si se acepta la acumulación de origen que pide esta posición?",
+        "",
+        -2,
+    ),
+)
+
 # The negotiator leads the table that holds chapters 4 and 5 (see consultations.reference.usmca.TABLES).
 DEMO_TABLE_LEADS: dict[str, str] = {
     "Reglas de origen y procedimientos aduaneros": demo_email("negociador.autos"),

@@ -91,6 +91,19 @@ def _deliver(*, kind: str, key: str, users: Iterable[User], hold: dt.timedelta |
     )
 
 
+def deliver(*, kind: str, key: str, users: Iterable[User], hold: dt.timedelta | None = None) -> int:
+    """``_deliver`` for other areas' e-mails (consultation reminders)."""
+    return _deliver(kind=kind, key=key, users=users, hold=hold)
+
+
+def message_for(*, user: User, template: str, context: dict) -> EmailMultiAlternatives:
+    return _message(user=user, template=template, context=context)
+
+
+def source_id(key: str, prefix: str) -> int:
+    return _source_id(key, prefix)
+
+
 def _message(*, user: User, template: str, context: dict) -> EmailMultiAlternatives:
     with translation.override(user.language):
         context = {**context, "user": user, "language": user.language}
@@ -226,6 +239,10 @@ def notification_message(*, delivery: Delivery) -> EmailMultiAlternatives:
         return _signoff_message(delivery)
     if delivery.kind.startswith("room-"):
         return _room_message(delivery)
+    if delivery.kind == "consultation-reminder":
+        from consultations.services.ministries import consultation_reminder_message
+
+        return consultation_reminder_message(delivery)
     raise ValueError(f"no e-mail for deliveries of kind {delivery.kind!r}")
 
 

@@ -25,6 +25,7 @@ from consultations.selectors.rounds import round_next_open
 from consultations.services.audit import audit_record
 from consultations.services.errors import RoundClosed, SignOffOutdated, VersionConflict, VersionRequired
 from consultations.services.memberships import membership_require
+from consultations.services.ministries import position_auto_assign
 from consultations.services.notifications import signoff_notifications_clear
 from consultations.services.outbox import outbox_enqueue
 from consultations.services.retry import retry_on_conflict
@@ -229,6 +230,8 @@ def _file(position: Position, *, by: User, author: User, signed_off_by: User | N
     position.filed_at = now
     position.signed_off_by = signed_off_by
     position.version += 1
+    # Before the save: the chapter may hand its new filings to its officials in rotation (after this lock).
+    position_auto_assign(position, by=by)
     position.save()
     revision_record(position, by=author, signed_off_by=signed_off_by)
     audit_record(actor=by, action="position.file", target=position, organisation=position.organisation)

@@ -8,6 +8,7 @@ from consultations.urls import (
     digests,
     exports,
     intelligence,
+    ministries,
     notifications,
     positions,
     room,
@@ -15,6 +16,7 @@ from consultations.urls import (
     search,
     state_of_play,
     triage,
+    workload,
 )
 
 app_name = "consultations"
@@ -29,6 +31,8 @@ urlpatterns = [
     *notifications.urlpatterns,
     *room.urlpatterns,
     *exports.urlpatterns,
+    *ministries.urlpatterns,
+    *workload.urlpatterns,
     *state_of_play.urlpatterns,
     *intelligence.urlpatterns,
     *search.urlpatterns,

@@ -36,6 +36,7 @@ from consultations.forms.triage import (
     queue_query,
 )
 from consultations.models import Position, PositionStatus, TriageEvent, User
+from consultations.selectors.ministries import consultation_list_for_position
 from consultations.selectors.positions import field_diff, field_text
 from consultations.selectors.roles import user_official_chapter_ids, user_official_profile
 from consultations.selectors.triage import (
@@ -48,6 +49,7 @@ from consultations.selectors.triage import (
 )
 from consultations.services import triage as triage_services
 from consultations.services.errors import TriageConflict
+from consultations.services.ministries import consultation_today
 from consultations.views.helpers import add_service_error, paginate
 
 TEMPLATE = "consultations/triage/queue.html"
@@ -84,6 +86,8 @@ def _describe(event: TriageEvent, officials: dict[int, User]) -> str:
     data = event.data or {}
     if event.action == TriageEvent.Action.ASSIGN:
         assignee = officials.get(data.get("to") or 0)
+        if data.get("rotation"):
+            return _("Assigned to %(official)s in rotation, on filing") % {"official": assignee or f"#{data.get('to')}"}
         return _("Assigned to %(official)s") % {"official": assignee or f"#{data.get('to')}"}
     if event.action == TriageEvent.Action.STATUS:
         return _("Status: %(from)s → %(to)s") % {
@@ -128,6 +132,9 @@ def _pane_context(
         # Each one opens the comparison, the only way to merge: the official reads both texts first.
         "duplicates": list(position_near_duplicates(position=position)),
         "history": [(event, _describe(event, officials)) for event in position.triage_events.all()],
+        # Other ministries' opinions: internal like the notes, read only by officials who may see each request.
+        "consultations": consultation_list_for_position(user=request.user, position=position),
+        "consultation_today": consultation_today(timezone.now()),
         "conflict": conflict,
         "result": result,
         "failed": bound is not None,

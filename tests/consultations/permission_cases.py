@@ -25,8 +25,10 @@ from consultations.services import attachments as attachment_services
 from consultations.services import cosignatures as cosignature_services
 from consultations.services import intelligence as intelligence_services
 from consultations.services import invitations as invitation_services
+from consultations.services import ministries as ministry_services
 from consultations.services import positions as position_services
 from consultations.services import state_of_play as state_of_play_services
+from consultations.services import triage as triage_services
 from tests import factories
 from tests.conftest import Cast
 
@@ -103,6 +105,9 @@ class World:
     issue: models.OpenIssue
     intelligence_note: models.IntelligenceNote  # in `chapter`, linked to gov_a: the government side only
     intelligence_attachment: models.IntelligenceAttachment
+    # Economía (official_of_chapter) asks about gov_a: "addressed" goes to Agricultura, the ministry of
+    # official_of_other_chapter; "other" to Hacienda, which nobody of the cast belongs to.
+    consultations: dict[str, models.ConsultationRequest] = field(default_factory=dict)
 
     def user(self, role: str) -> models.User | None:
         return None if role == "anonymous" else getattr(self.cast, role)
@@ -169,6 +174,10 @@ def build_world(cast: Cast, chapter: models.Chapter, other_chapter: models.Chapt
     invitation, _token = invitation_services.invitation_create(
         by=cast.coordinator_a, email="invitada.a@example.mx", role=models.Invitation.Role.DELEGATE, organisation=org_a
     )
+    consultations = _consultations(cast, gov_a)
+    # declined_a is assigned to official_of_chapter: the coordinator's rebalance moves it.
+    triage_services.position_assign(by=cast.official_of_chapter, position=declined_a, assignee=cast.official_of_chapter)
+    declined_a.refresh_from_db()
     state_of_play_services.chapter_status_set(
         chapter=chapter,
         round=round,
@@ -214,10 +223,40 @@ def build_world(cast: Cast, chapter: models.Chapter, other_chapter: models.Chapt
         member_invitation=invitation,
         export_done=_export_job(cast.official_of_chapter, round, done=True),
         export_failed=_export_job(cast.official_of_chapter, round, done=False),
+        consultations=consultations,
         issue=issue,
         intelligence_note=note,
         intelligence_attachment=note_attachment,
     )
+
+
+CONSULTATION_QUESTION = "PREGUNTA-INTERMINISTERIAL-7f3"
+CONSULTATION_ANSWER = "RESPUESTA-INTERMINISTERIAL-7f3"
+
+
+def _consultations(cast: Cast, position: models.Position) -> dict[str, models.ConsultationRequest]:
+    from consultations.reference.ministries import MINISTRIES
+
+    ministries = {
+        fact.code: models.Ministry.objects.get_or_create(
+            code=fact.code, defaults={"acronym": fact.acronym, "name_es": fact.name_es, "name_en": fact.name_en}
+        )[0]
+        for fact in MINISTRIES
+    }
+    models.OfficialProfile.objects.filter(user=cast.official_of_other_chapter).update(ministry="agricultura")
+    for user in (cast.official_of_chapter, cast.official_of_other_chapter):
+        user.__dict__.pop("_official_profile_cache", None)
+    due = timezone.localdate() + dt.timedelta(days=5)
+    return {
+        key: ministry_services.consultation_request_create(
+            by=cast.official_of_chapter,
+            position=position,
+            to_ministry=ministries[code],
+            question=f"{CONSULTATION_QUESTION} {key}",
+            due_on=due,
+        )
+        for key, code in (("addressed", "agricultura"), ("other", "hacienda"))
+    }
 
 
 # --- Request data -------------------------------------------------------------------------------------------
@@ -288,6 +327,9 @@ class ViewCase:
     urlconf: str | None = None
     # Sent as htmx sends it (HX-Request: true): the view answers with a partial, not the whole page.
     htmx: bool = False
+    # Positions an allowed answer shows to a role that cannot otherwise read them: the ministry consulted on a
+    # position reads the position it is asked about (and nothing else).
+    reveals: tuple[str, ...] = ()
 
 
 # --- Triage and dashboards -----------------------------------------------------------------------------------
@@ -444,6 +486,91 @@ def _export_cases() -> list[ViewCase]:
             "post",
             _job_url("export_job_retry", "export_failed"),
             success_url=_job_url("export_job_detail", "export_failed"),
+        ),
+    ]
+
+
+# --- Consultations between ministries and the workload page -------------------------------------------------
+
+
+def _consultation_url(key: str) -> Callable[[World], str]:
+    return lambda w: reverse("consultations:consultation_detail", args=[w.consultations[key].pk])
+
+
+def _consult_data(w: World) -> dict[str, Any]:
+    return {
+        "to_ministry": models.Ministry.objects.get(code="energia").pk,
+        "question": "¿Hay implicaciones para el sector energético?",
+        "due_on": (timezone.localdate() + dt.timedelta(days=3)).isoformat(),
+    }
+
+
+def _rebalance_data(w: World) -> dict[str, Any]:
+    return {"ids": [w.positions["declined_a"].pk], "assignee": w.cast.coordinator.pk}
+
+
+def _workload_official_url(w: World) -> str:
+    return reverse("consultations:workload_official", args=[w.cast.official_of_chapter.pk])
+
+
+def _ministry_cases() -> list[ViewCase]:
+    answer = {"answer": CONSULTATION_ANSWER}
+    return [
+        # The queue names the position each request is about.
+        ViewCase("consultation_queue", "get", _url("consultation_queue"), reveals=("gov_a",)),
+        ViewCase("consultation_queue_htmx", "get", _url("consultation_queue"), htmx=True, reveals=("gov_a",)),
+        ViewCase(
+            "consultation_queue_sent",
+            "get",
+            lambda w: reverse("consultations:consultation_queue") + "?box=sent",
+            reveals=("gov_a",),
+        ),
+        ViewCase(
+            "consultation_detail_addressed",
+            "get",
+            _consultation_url("addressed"),
+            target="gov_a",
+            shows_target=True,
+            reveals=("gov_a",),
+        ),
+        ViewCase("consultation_detail_other", "get", _consultation_url("other"), target="gov_a", shows_target=True),
+        ViewCase(
+            "consultation_answer",
+            "post",
+            _consultation_url("addressed"),
+            data=lambda w: answer,
+            target="gov_a",
+            success_url=_consultation_url("addressed"),
+            reveals=("gov_a",),
+        ),
+        ViewCase(
+            "consultation_answer_other", "post", _consultation_url("other"), data=lambda w: answer, target="gov_a"
+        ),
+        ViewCase(
+            "consultation_create_get",
+            "get",
+            _position_url("consultation_create", "gov_a"),
+            target="gov_a",
+            shows_target=True,
+        ),
+        ViewCase(
+            "consultation_create_post",
+            "post",
+            _position_url("consultation_create", "gov_a"),
+            data=_consult_data,
+            target="gov_a",
+            success_url=lambda w: (
+                f"{reverse('consultations:triage_queue')}?position={w.positions['gov_a'].pk}#pane-consultations"
+            ),
+        ),
+        ViewCase("workload", "get", _url("workload")),
+        ViewCase("workload_official_get", "get", _workload_official_url),
+        ViewCase(
+            "workload_official_post",
+            "post",
+            _workload_official_url,
+            data=_rebalance_data,
+            success_url=_workload_official_url,
         ),
     ]
 
@@ -783,6 +910,7 @@ CASES: dict[str, ViewCase] = {
         ViewCase("dev_mail", "get", lambda w: reverse("dev:mail"), urlconf=DEV_URLCONF),
         *_triage_cases(),
         *_export_cases(),
+        *_ministry_cases(),
         *_state_of_play_cases(),
         *_intelligence_cases(),
         # Search: every signed-in role; what it finds is checked against VISIBLE like every other answer.

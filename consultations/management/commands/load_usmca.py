@@ -14,7 +14,8 @@ from typing import Any, Literal
 from django.core.management.base import BaseCommand
 from django.db import models, transaction
 
-from consultations.models import Chapter, ChapterStatus, NegotiatingTable, Round, Sector
+from consultations.models import Chapter, ChapterCoordination, ChapterStatus, Ministry, NegotiatingTable, Round, Sector
+from consultations.reference.ministries import MINISTRIES, chapter_ministries
 from consultations.reference.usmca import CALENDAR, CHAPTERS, CLOSURES_2017_2018, SECTORS, TABLES
 from consultations.services.state_of_play import reference_status_load
 
@@ -38,7 +39,8 @@ def upsert[M: models.Model](model: type[M], lookup: dict[str, Any], values: dict
 def load_usmca() -> dict[str, Counter[Outcome]]:
     """Write the reference facts; returns, per kind of row, how many were created, updated or unchanged."""
     counts: dict[str, Counter[Outcome]] = {
-        name: Counter() for name in ("tables", "chapters", "sectors", "rounds", "closures")
+        name: Counter()
+        for name in ("tables", "chapters", "sectors", "rounds", "closures", "ministries", "chapter ministries")
     }
     with transaction.atomic():
         table_of_chapter: dict[int, NegotiatingTable] = {}
@@ -91,13 +93,32 @@ def load_usmca() -> dict[str, Counter[Outcome]]:
                 now=round.ends_at,
             )
             counts["closures"]["created" if added else "unchanged"] += 1
+        _load_ministries(counts)
     return counts
+
+
+def _load_ministries(counts: dict[str, Counter[Outcome]]) -> None:
+    """Ministries are upserted by code. A chapter's lead and contributing ministries are defaults: set when the
+    chapter has none yet, never over what an admin chose."""
+    ministries = {}
+    for fact in MINISTRIES:
+        ministries[fact.code], outcome = upsert(
+            Ministry, {"code": fact.code}, {"acronym": fact.acronym, "name_es": fact.name_es, "name_en": fact.name_en}
+        )
+        counts["ministries"][outcome] += 1
+    configured = set(ChapterCoordination.objects.values_list("chapter_id", flat=True))
+    for chapter in Chapter.objects.exclude(pk__in=configured).order_by("number"):
+        lead, contributing = chapter_ministries(chapter.number)
+        coordination = ChapterCoordination.objects.create(chapter=chapter, lead_ministry=ministries[lead])
+        coordination.contributing_ministries.set([ministries[code] for code in contributing])
+        counts["chapter ministries"]["created"] += 1
+    counts["chapter ministries"]["unchanged"] += len(configured)
 
 
 class Command(BaseCommand):
     help = (
         "Load (or refresh) the USMCA chapters, negotiating tables, SCIAN sectors, the 2017–2018 calendar and the "
-        "chapter closures of the public record."
+        "chapter closures of the public record, and the ministries with each chapter's lead and contributing ones."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -7,6 +7,7 @@ delegate would; only the reference-like rows (rounds, organisations, accounts) a
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from typing import Any
 
@@ -18,7 +19,9 @@ from django.utils import timezone
 from consultations.management.commands.load_usmca import load_usmca, upsert
 from consultations.models import (
     Chapter,
+    ConsultationRequest,
     Membership,
+    Ministry,
     NegotiatingTable,
     OfficialProfile,
     Organisation,
@@ -29,14 +32,20 @@ from consultations.models import (
     User,
 )
 from consultations.reference import demo
+from consultations.reference.ministries import MINISTRIES
 from consultations.reference.usmca import CHAPTERS, SECTORS
+from consultations.services.ministries import consultation_answer, consultation_request_create
 from consultations.services.positions import position_create, position_file, position_sign_off, position_withdraw
 
 Report = dict[str, Counter[str]]
 
 
 def _ensure_reference_data() -> None:
-    if Chapter.objects.count() < len(CHAPTERS) or Sector.objects.count() < len(SECTORS):
+    if (
+        Chapter.objects.count() < len(CHAPTERS)
+        or Sector.objects.count() < len(SECTORS)
+        or Ministry.objects.count() < len(MINISTRIES)
+    ):
         load_usmca()
 
 
@@ -222,6 +231,7 @@ def seed_demo(*, reset_dates: bool = False) -> Report:
             "official profiles",
             "positions",
             "position status",
+            "consultations",
         )
     }
     _ensure_reference_data()
@@ -231,7 +241,38 @@ def seed_demo(*, reset_dates: bool = False) -> Report:
         users = _users(report, organisations)
         _officials(report, users)
         _positions(report, users=users, organisations=organisations, round=rounds["open"])
+        _consultations(report, users=users)
     return report
+
+
+def _consultations(report: Report, *, users: dict[str, User]) -> None:
+    """Economía asks Agricultura about positions of chapter 4, through the services; found again by question."""
+    asker = users[demo.demo_email("funcionario.origen")]
+    answerer = users[demo.demo_email("funcionaria.agricultura")]
+    agricultura = Ministry.objects.get(code=OfficialProfile.Ministry.AGRICULTURA)
+    positions = list(
+        Position.objects.filter(chapter__number=4, status=PositionStatus.SUBMITTED).order_by("pk")[
+            : len(demo.DEMO_CONSULTATIONS)
+        ]
+    )
+    now = timezone.now()
+    for (question, answer, due_in), position in zip(demo.DEMO_CONSULTATIONS, positions, strict=False):
+        if ConsultationRequest.objects.filter(question=question).exists():
+            report["consultations"]["unchanged"] += 1
+            continue
+        # Asked a week ago, so that an answer due two days ago is overdue today.
+        asked = now - dt.timedelta(days=7)
+        request = consultation_request_create(
+            by=asker,
+            position=position,
+            to_ministry=agricultura,
+            question=question,
+            due_on=(now + dt.timedelta(days=due_in)).date(),
+            now=asked,
+        )
+        if answer:
+            consultation_answer(by=answerer, request=request, answer=answer)
+        report["consultations"]["created"] += 1
 
 
 class Command(BaseCommand):

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django import template
+
+from consultations.selectors.ministries import consultation_open_count_for
+from consultations.selectors.workload import user_is_workload_reader
+
+register = template.Library()
+
+
+@register.simple_tag
+def consultations_waiting(user, roles) -> int:  # noqa: ANN001
+    """``{% consultations_waiting user roles as waiting %}``: open requests addressed to an official's ministry,
+    for the navigation's badge; no query for anyone else."""
+    if not roles.get("is_official"):
+        return 0
+    return consultation_open_count_for(user=user)
+
+
+@register.simple_tag
+def reads_workload(user, roles) -> bool:  # noqa: ANN001
+    return bool(roles.get("is_official")) and user_is_workload_reader(user)

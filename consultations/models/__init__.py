@@ -19,7 +19,7 @@ from .positions import (
 )
 from .room import Briefing, RoomAnswer, RoomQuestion
 from .rounds import Chapter, NegotiatingTable, Round
-from .triage import InternalNote, TriageEvent
+from .triage import InternalNote, SimilarityCount, SimilarityGroup, TriageEvent
 from .users import User
 
 __all__ = [
@@ -49,6 +49,8 @@ __all__ = [
     "RoomQuestion",
     "Round",
     "Sector",
+    "SimilarityCount",
+    "SimilarityGroup",
     "Stance",
     "TriageEvent",
     "User",

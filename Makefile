@@ -10,11 +10,13 @@ PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 \
 	$(sort $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3)) \
 	$(wildcard /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]) python3 python
 
-.PHONY: help setup run test check lint format messages browser clean-db drill-deadline load-deadline drill-redis drill-worker drill-smtp
+.PHONY: help setup run run-dev bench test check lint format messages browser clean-db drill-deadline load-deadline drill-redis drill-worker drill-smtp
 
 help:
 	@echo "make run    – set up, migrate, load USMCA and demo data, start web + worker + beat on http://127.0.0.1:8000"
+	@echo "make run-dev – the same with Django's development server instead of gunicorn (or make run ARGS=--dev)"
 	@echo "make test   – set up and run the whole test suite"
+	@echo "make bench  – whole pages at 20,000 positions (BENCH_ARGS=\"--dataset M\" for 100,000): table + var/bench.json"
 	@echo "make check  – Django system checks, migrations up to date, ruff"
 	@echo "make drill-deadline – concurrent filings against a live gunicorn; fails on any loss, duplicate or 5xx"
 	@echo "make load-deadline  – locust: 300 delegates for 60 s against gunicorn with 12 workers (loopback)"
@@ -53,8 +55,19 @@ browser:
 		fi; \
 	fi
 
+# gunicorn as in production (static files through WhiteNoise); `make run ARGS=--dev` or `make run-dev` for Django's
+# development server.
 run: setup
-	$(PY) manage.py runall
+	$(PY) manage.py runall $(ARGS)
+
+run-dev: setup
+	$(PY) manage.py runall --dev $(ARGS)
+
+# Whole pages at 20,000 positions (BENCH_ARGS="--dataset M" for 100,000) in a throwaway database kept for the next
+# run; the table is printed and the JSON written to var/bench.json.
+BENCH_ARGS ?= --dataset S
+bench: setup
+	$(PY) manage.py benchmark --reuse --json var/bench.json $(BENCH_ARGS)
 
 test: setup browser
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -23,7 +23,7 @@ from .positions import (
 from .room import Briefing, RoomAnswer, RoomQuestion
 from .rounds import Chapter, NegotiatingTable, Round
 from .state_of_play import ChapterStatus, ChapterStatusEntry, OpenIssue, OpenIssueChange, Party
-from .triage import InternalNote, TriageEvent
+from .triage import InternalNote, SimilarityCount, SimilarityGroup, TriageEvent
 from .users import User
 
 __all__ = [
@@ -66,6 +66,8 @@ __all__ = [
     "RoomQuestion",
     "Round",
     "Sector",
+    "SimilarityCount",
+    "SimilarityGroup",
     "Stance",
     "TriageEvent",
     "User",

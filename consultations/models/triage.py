@@ -78,3 +78,34 @@ class InternalNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position_id}: {self.body[:40]}"
+
+
+class SimilarityGroup(models.Model):
+    """The version of one chapter and round's near-duplicate candidates (filed positions, neither drafts nor
+    withdrawn): a database trigger (migration 0017_bench_similarity_cache) adds one whenever a candidate is added,
+    removed, or changes its title or summary. A cached count computed at an older version is stale."""
+
+    chapter = models.ForeignKey("consultations.Chapter", on_delete=models.CASCADE, related_name="+")
+    round = models.ForeignKey("consultations.Round", on_delete=models.CASCADE, related_name="+")
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["chapter", "round"], name="similarity_group_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.chapter_id}/{self.round_id} v{self.version}"
+
+
+class SimilarityCount(models.Model):
+    """How many near-duplicates a position had at its group's ``group_version``: the queue's "N similar" markers
+    without comparing each row with every position of its chapter and round on every page (see
+    ``selectors.triage.near_duplicate_counts``). The trigger deletes a position's row when its own text changes."""
+
+    position = models.OneToOneField(
+        "consultations.Position", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    group_version = models.BigIntegerField()
+    count = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.position_id}: {self.count}"

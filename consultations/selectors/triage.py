@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import ExpressionWrapper, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db import connection
+from django.db.models import ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.fields import DateTimeField
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -190,19 +190,54 @@ def _near_duplicate_ids(*, user: User, pk: int) -> QuerySet[Position]:
     )
 
 
+# The "N similar" markers of a page in one statement: counts cached at the current version of their chapter and
+# round's candidates are read; the others are computed (each row against every candidate of its chapter and round,
+# the expensive part: most of a second per page at 20,000 positions, seconds at 100,000) and stored for the next
+# page. The versions come from a trigger on the positions table (migration 0017_bench_similarity_cache), so no
+# code path that changes a position can leave a stale count behind; one statement reads versions and positions
+# in one snapshot, so a count is never stored under a version newer than the data it was computed from.
+NEAR_DUPLICATE_COUNTS_SQL = """
+WITH page AS (
+    SELECT p.id, p.chapter_id, p.round_id, p.title, p.summary, COALESCE(g.version, 0) AS version
+    FROM consultations_position p
+    LEFT JOIN consultations_similaritygroup g ON g.chapter_id = p.chapter_id AND g.round_id = p.round_id
+    WHERE p.id = ANY(%(ids)s)
+), cached AS (
+    SELECT page.id, c.count
+    FROM page JOIN consultations_similaritycount c ON c.position_id = page.id AND c.group_version = page.version
+), computed AS (
+    SELECT page.id, page.version, (
+        SELECT COUNT(*) FROM consultations_position u
+        WHERE u.chapter_id = page.chapter_id AND u.round_id = page.round_id AND u.id <> page.id
+          AND u.status <> ALL(%(excluded)s)
+          AND (similarity(u.title, page.title) + similarity(u.summary, page.summary)) / 2 >= %(threshold)s
+    ) AS count
+    FROM page WHERE page.id NOT IN (SELECT id FROM cached)
+), saved AS (
+    INSERT INTO consultations_similaritycount (position_id, group_version, count)
+    SELECT id, version, count FROM computed
+    ON CONFLICT (position_id) DO UPDATE SET group_version = EXCLUDED.group_version, count = EXCLUDED.count
+    WHERE consultations_similaritycount.group_version <= EXCLUDED.group_version
+)
+SELECT id, count FROM cached WHERE count > 0
+UNION ALL
+SELECT id, count FROM computed WHERE count > 0
+"""
+
+
 def near_duplicate_counts(*, ids: list[int]) -> dict[int, int]:
     """How many near-duplicates each of the positions ``ids`` has (those with none are left out): one query for a
-    page of the queue, whatever its length."""
+    page of the queue, whatever its length; cached until a candidate of the row's chapter and round changes."""
     if not ids:
         return {}
-    count = _near_duplicates_of_outer().order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-    rows = (
-        Position.objects.filter(pk__in=ids)
-        .annotate(similar=Coalesce(Subquery(count, output_field=IntegerField()), 0))
-        .filter(similar__gt=0)
-        .values_list("pk", "similar")
-    )
-    return dict(rows)
+    params = {
+        "ids": list(ids),
+        "excluded": [str(status) for status in (*UNFILED_STATUSES, PositionStatus.WITHDRAWN)],
+        "threshold": NEAR_DUPLICATE_THRESHOLD,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(NEAR_DUPLICATE_COUNTS_SQL, params)
+        return dict(cursor.fetchall())
 
 
 def position_for_comparison(*, user: User, position: Position, original_id: int) -> Position:

@@ -53,6 +53,14 @@ def get_login_page(url: str) -> tuple[int, str]:
         return 0, ""
 
 
+def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - a local http URL
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), b""
+
+
 def belongs_to_run(process: psutil.Process, var_dir: Path) -> bool:
     """Whether a process was started for this run: it names the var folder or carries it in its environment."""
     try:
@@ -127,6 +135,16 @@ def test_make_run_serves_runs_tasks_and_stops_cleanly_on_ctrl_c() -> None:
         assert "database: embedded PostgreSQL, broker: filesystem" in text, log.tail()
         assert embedded.is_running(pgdata), f"no embedded PostgreSQL in {pgdata}.\n{log.tail()}"
 
+        # --- gunicorn serves the pages, WhiteNoise the static files (not Django's development server) -----------
+        assert "web: gunicorn" in text, log.tail()
+        status, headers, _ = fetch(login_url)
+        assert status == 200 and headers.get("Server", "").startswith("gunicorn"), (status, headers)
+        status, headers, body = fetch(f"http://127.0.0.1:{port}/static/css/app.css")
+        assert status == 200, f"static file answered {status}.\n{log.tail()}"
+        assert headers.get("Content-Type", "").startswith("text/css"), headers
+        assert body == (ROOT / "static" / "css" / "app.css").read_bytes()
+        assert headers.get("Server", "").startswith("gunicorn"), headers
+
         # --- A task sent from outside the tree comes back from the tree's worker ----------------------------
         client = celery.Celery("e2e-make-run-client")
         client.conf.update(filesystem_broker_config(var_dir))
@@ -140,6 +158,7 @@ def test_make_run_serves_runs_tasks_and_stops_cleanly_on_ctrl_c() -> None:
         # --- Ctrl-C stops everything -------------------------------------------------------------------------
         tree = [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]
         assert len(tree) >= 4, f"expected runall with web, worker and beat, found {[p.cmdline() for p in tree]}"
+        assert any("gunicorn" in " ".join(p.cmdline()) for p in tree), [p.cmdline() for p in tree]
         stop_started = time.monotonic()
         os.killpg(process.pid, signal.SIGINT)
         try:

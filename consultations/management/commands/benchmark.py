@@ -1,173 +1,134 @@
-"""`manage.py benchmark`: how the hot reads and writes behave at scale.
+"""`manage.py benchmark` (`make bench`): whole pages at 20,000 (S), 100,000 (M) or 1,000,000 (L) positions.
 
-Fills the database with synthetic positions inside a transaction that is rolled back at the end, so it can run
-against any database without leaving anything behind, then times the pages officials and delegates use most.
+Builds its dataset with COPY in a throwaway database on the configured server (``<name>_bench_<size>``; never the
+user's data), requests every page of ``consultations.bench.pages.PAGES`` as a signed-in user through the full
+middleware stack, and reports for each the p50 and p95, the query count, the SQL floor (the page's own queries
+replayed alone) and the ratios to the floor and to the Django admin's changelist; then the digests' throughput and
+the exports' peak memory. Prints a table and, with ``--json PATH``, writes the measurements as JSON.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import random
-import resource
-import statistics
+import json
+import os
+import platform
 import time
-import uuid
-from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand
-from django.db import connection, transaction
-from django.utils import timezone
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
 
-from consultations.models import (
-    Chapter,
-    Membership,
-    OfficialProfile,
-    Organisation,
-    Position,
-    PositionStatus,
-    Priority,
-    Round,
-    Stance,
-    User,
-)
-from consultations.selectors.dashboards import dashboard_round_summary
-from consultations.selectors.positions import PositionFilters, position_list_for_organisation
-from consultations.selectors.triage import TriageFilters, position_list_for_triage
-from consultations.services import positions as position_services
+from consultations.bench import dataset as bench_dataset
+from consultations.bench.measure import Measurement, Runner, digests, judge
+from consultations.bench.pages import EXPORTS, PAGES
 
 
-class Rollback(Exception):
-    pass
+def machine() -> str:
+    cpus = os.cpu_count() or 0
+    memory = ""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            kb = int(meminfo.readline().split()[1])
+            memory = f", {kb / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    model = ""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            model = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "")
+    except OSError:
+        pass
+    return f"{cpus} cores{memory}, {model or platform.processor()}, Python {platform.python_version()}"
 
 
 class Command(BaseCommand):
-    help = "Time the triage queue, dashboard and filing at N positions (default 100,000); changes nothing."
+    help = "Benchmark whole pages against a synthetic dataset in a throwaway database (S, M or L)."
 
-    def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--positions", type=int, default=100_000)
-        parser.add_argument("--repeat", type=int, default=5)
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--dataset", choices=list(bench_dataset.SIZES), default="S")
+        parser.add_argument("--json", dest="json_path", help="write the measurements to this file")
+        parser.add_argument(
+            "--reuse",
+            action="store_true",
+            help="keep the benchmark database after the run and reuse it next time (built only once)",
+        )
+        parser.add_argument("--requests", type=int, default=30, help="timed requests per page (default 30)")
+        parser.add_argument("--warmup", type=int, default=2, help="untimed requests per page first (default 2)")
+        parser.add_argument("--digests", type=int, default=300, help="recipients whose digest is rendered")
+        parser.add_argument("--only", default="", help="measure only the pages whose name contains this text")
 
-    def handle(self, *args: Any, positions: int, repeat: int, **options: Any) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
+        size = options["dataset"]
+        # As in production: no query log kept in memory, no template debugging.
+        debug, settings.DEBUG = settings.DEBUG, False
         try:
-            with transaction.atomic():
-                self._run(positions, repeat)
-                raise Rollback
-        except Rollback:
-            self.stdout.write("All benchmark data rolled back.")
+            self._run(size, options)
+        finally:
+            settings.DEBUG = debug
 
-    def _run(self, count: int, repeat: int) -> None:
-        rng = random.Random(2026)
-        now = timezone.now()
-        chapters = list(Chapter.objects.all()) or [
-            Chapter.objects.create(number=n, title_en=f"Chapter {n}", title_es=f"Capítulo {n}") for n in range(1, 35)
-        ]
-        round_ = Round.objects.create(
-            label=f"Benchmark {uuid.uuid4().hex[:6]}",
-            starts_on=(now + dt.timedelta(days=20)).date(),
-            ends_on=(now + dt.timedelta(days=24)).date(),
-            input_opens_at=now - dt.timedelta(days=30),
-            submission_deadline=now + dt.timedelta(days=10),
-        )
-        organisations = Organisation.objects.bulk_create(
-            Organisation(name=f"Benchmark org {uuid.uuid4().hex[:8]}") for _ in range(300)
-        )
-        author = User.objects.create_user(email=f"bench-{uuid.uuid4().hex[:8]}@example.mx")
-        Membership.objects.create(user=author, organisation=organisations[0])
-        coordinator = User.objects.create_user(email=f"bench-coord-{uuid.uuid4().hex[:8]}@example.mx")
-        OfficialProfile.objects.create(user=coordinator, is_coordinator=True)
-        official = User.objects.create_user(email=f"bench-off-{uuid.uuid4().hex[:8]}@example.mx")
-        OfficialProfile.objects.create(user=official).chapters.set(chapters[:3])
-
+    def _run(self, size: str, options: dict[str, Any]) -> None:
+        log = self.stdout.write
         started = time.perf_counter()
-        statuses = [PositionStatus.SUBMITTED] * 6 + [PositionStatus.IN_REVIEW] * 3 + [PositionStatus.NOTED]
-        words = (
-            "origen",
-            "automotriz",
-            "aranceles",
-            "acero",
-            "agricultura",
-            "servicios",
-            "digital",
-            "inversión",
-            "laboral",
-            "energía",
-        )
-        batch = []
-        for i in range(count):
-            title = f"{rng.choice(words).capitalize()} {rng.choice(words)} {i}"
-            batch.append(
-                Position(
-                    organisation=rng.choice(organisations),
-                    chapter=rng.choice(chapters),
-                    round=round_,
-                    title=title,
-                    summary=f"Posición sobre {title} y {rng.choice(words)}.",
-                    stance=rng.choice(Stance.values),
-                    priority=rng.choice(Priority.values),
-                    is_red_flag=rng.random() < 0.05,
-                    status=rng.choice(statuses),
-                    filed_at=now - dt.timedelta(minutes=rng.randint(0, 60 * 24 * 20)),
-                    created_by=author,
+        with bench_dataset.bench_database(size, reuse=options["reuse"], log=log) as (_name, built):
+            if not built:
+                log(f"Building dataset {size} ({bench_dataset.SIZES[size]})")
+                bench_dataset.build(size, log=log)
+            world = bench_dataset.world(size)
+            log(f"{world.positions:,} positions; measuring {options['requests']} requests per page")
+            measurements = self._measure(world, options)
+        elapsed = time.perf_counter() - started
+        self._print(measurements)
+        if options["json_path"]:
+            report = {
+                "dataset": size,
+                "positions": world.positions,
+                "machine": machine(),
+                "seconds": round(elapsed, 1),
+                "measurements": [m.as_json() for m in measurements],
+            }
+            Path(options["json_path"]).write_text(json.dumps(report, indent=2, ensure_ascii=False))
+            log(f"JSON written to {options['json_path']}")
+
+    def _measure(self, world: bench_dataset.World, options: dict[str, Any]) -> list[Measurement]:
+        runner = Runner(world, requests=options["requests"], warmup=options["warmup"])
+        pages = [page for page in PAGES if options["only"] in page.name]
+        measurements = []
+        for page in pages:
+            measurement = runner.page(page)
+            self.stdout.write(f"  {page.name}: p50 {measurement.p50_ms} ms", ending="\n")
+            measurements.append(measurement)
+        judge(measurements, pages)
+        measurements += [runner.export(page) for page in EXPORTS if options["only"] in page.name]
+        if options["digests"] and not options["only"]:
+            measurements.append(digests(world, sample=options["digests"], log=self.stdout.write))
+        return measurements
+
+    def _print(self, measurements: list[Measurement]) -> None:
+        def cell(value: Any, width: int) -> str:
+            return f"{'–' if value is None else value:>{width}}"
+
+        header = f"{'page':<42}{'p50 ms':>9}{'p95 ms':>9}{'queries':>8}{'floor ms':>9}{'÷floor':>8}{'÷admin':>8}  ok"
+        self.stdout.write("\n" + header)
+        self.stdout.write("-" * len(header))
+        for m in measurements:
+            if m.kind != "page":
+                continue
+            met = {True: "yes", False: "NO", None: "ref"}[m.targets_met]
+            if not m.ok:
+                met = f"HTTP {m.status}"
+            self.stdout.write(
+                f"{m.name[:41]:<42}{cell(m.p50_ms, 9)}{cell(m.p95_ms, 9)}{cell(m.queries, 8)}"
+                f"{cell(m.floor_ms, 9)}{cell(m.ratio_floor, 8)}{cell(m.ratio_admin, 8)}  {met}"
+            )
+        for m in measurements:
+            if m.kind == "digest":
+                self.stdout.write(
+                    f"\ndigests: {m.extra['digests_per_second']} per second over {m.extra['sampled']} of "
+                    f"{m.extra['recipients']} recipients, {m.extra['queries_per_recipient']} queries per recipient"
                 )
-            )
-            if len(batch) == 5000:
-                Position.objects.bulk_create(batch)
-                batch = []
-        Position.objects.bulk_create(batch)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE consultations_position")
-        self.stdout.write(f"{count:,} positions created in {time.perf_counter() - started:.1f} s\n")
-
-        def queue(user: User, filters: TriageFilters) -> Callable[[], object]:
-            def run() -> object:
-                queryset = position_list_for_triage(user=user, filters=filters)
-                return queryset.count(), list(queryset[:50])
-
-            return run
-
-        def filing() -> object:
-            draft = position_services.position_create(
-                by=author,
-                organisation=organisations[0],
-                data={
-                    "chapter": chapters[0],
-                    "round": round_,
-                    "title": "Benchmark",
-                    "summary": "Benchmark",
-                    "stance": Stance.DEFENSIVE,
-                    "priority": Priority.HIGH,
-                },
-            )
-            return position_services.position_file(by=author, position=draft)
-
-        cases: list[tuple[str, Callable[[], object]]] = [
-            ("triage queue, coordinator, first page", queue(coordinator, TriageFilters())),
-            (
-                "triage queue, coordinator, page 100 offset",
-                lambda: list(position_list_for_triage(user=coordinator, filters=TriageFilters())[4950:5000]),
-            ),
-            ("triage queue, official (3 chapters)", queue(official, TriageFilters())),
-            (
-                "triage queue, status+chapter filter",
-                queue(coordinator, TriageFilters(statuses=("submitted",), chapter_id=chapters[3].pk)),
-            ),
-            ("triage queue, priority sort", queue(coordinator, TriageFilters(sort="priority"))),
-            ("triage queue, full-text search", queue(coordinator, TriageFilters(query="automotriz"))),
-            ("dashboard, coordinator", lambda: dashboard_round_summary(user=coordinator, round=round_)),
-            (
-                "our positions, delegate",
-                lambda: list(position_list_for_organisation(user=author, filters=PositionFilters())[:25]),
-            ),
-            ("create + file a position", filing),
-        ]
-        self.stdout.write(f"{'case':<46}{'median ms':>12}{'max ms':>10}")
-        for name, run in cases:
-            timings = []
-            for _ in range(repeat):
-                start = time.perf_counter()
-                run()
-                timings.append((time.perf_counter() - start) * 1000)
-            self.stdout.write(f"{name:<46}{statistics.median(timings):>12.1f}{max(timings):>10.1f}")
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        self.stdout.write(f"peak memory of this process: {peak:.0f} MB")
+            elif m.kind == "export":
+                self.stdout.write(f"export {m.name}: peak {m.extra['peak_mb']} MB in {m.p50_ms} ms")
+        if not any(m.kind == "export" for m in measurements):
+            self.stdout.write("exports: none yet (CSV/XLSX exports go in consultations.bench.pages.EXPORTS)")
+        self.stdout.write(f"machine: {machine()}")

@@ -1,0 +1,158 @@
+"""The pages the benchmark requests, one entry each: who signs in, what is asked, what it is compared with.
+
+A new page is one more ``Page(...)`` in ``PAGES`` (an export whose peak memory matters goes in ``EXPORTS``).
+``path`` gets the dataset's ``World`` and, for pages that change something, one item made by ``setup`` per request
+(a fresh draft to file, a fresh form token), so every request does the same work.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from consultations.bench.dataset import World
+
+Path = Callable[[World, Any], str]
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    user: str  # "delegate", "coordinator", "official" (three chapters) or "admin"
+    path: Path
+    method: str = "GET"
+    htmx: bool = False
+    # POST pages: the form data, and what each request needs made beforehand (not timed).
+    data: Callable[[World, Any], dict[str, str]] | None = None
+    setup: Callable[[World, int], list[Any]] | None = None
+    expect: int = 200
+    # The name of the Django admin page that does the same job: the peer reference (ratio page ÷ admin).
+    admin_peer: str | None = None
+    # The target p95 of the issue (filing pages have a stricter one).
+    target_p95_ms: float = 150.0
+
+
+def _triage(query: str = "") -> Path:
+    return lambda w, _item: f"/triage/{'?' + query if query else ''}"
+
+
+def _triage_with(make: Callable[[World], str]) -> Path:
+    return lambda w, _item: f"/triage/?{make(w)}"
+
+
+def _draft_data(w: World, token: Any) -> dict[str, str]:
+    from consultations.models import Chapter
+
+    return {
+        "chapter": str(Chapter.objects.only("pk").get(number=w.chapter_number).pk),
+        "round": str(w.current_round_id),
+        "title": "Reglas de origen para autopartes",
+        "summary": "Mantener el valor de contenido regional en 75 %.",
+        "body": "Texto completo de la posición.",
+        "stance": "defensive",
+        "priority": "high",
+        "confidentiality": "government",
+        "hs_lines": "8708.29",
+        "exports_usd": "1,500,000",
+        "jobs": "120",
+        "client_token": str(token),
+    }
+
+
+def _fresh_tokens(w: World, n: int) -> list[uuid.UUID]:
+    return [uuid.uuid4() for _ in range(n)]
+
+
+def _fresh_drafts(w: World, n: int) -> list[int]:
+    """Drafts of the delegate's organisation in the current round, one per filing request."""
+    from consultations.models import Chapter, Organisation, Round, User
+    from consultations.services import positions as position_services
+
+    delegate = User.objects.get(pk=w.delegate_id)
+    organisation = Organisation.objects.get(pk=w.delegate_organisation_id)
+    data = {
+        "chapter": Chapter.objects.get(number=w.chapter_number),
+        "round": Round.objects.get(pk=w.current_round_id),
+        "title": "Benchmark: posición por presentar",
+        "summary": "Se presenta en la medición.",
+        "stance": "offensive",
+        "priority": "medium",
+    }
+    return [position_services.position_create(by=delegate, organisation=organisation, data=data).pk for _ in range(n)]
+
+
+ADMIN_CHANGELIST = "admin changelist, positions"
+ADMIN_FILTERED = "admin changelist, status + search"
+SEARCH = "automotriz"
+
+PAGES: list[Page] = [
+    # --- Delegates -------------------------------------------------------------------------------------------
+    Page("our positions (delegate)", "delegate", lambda w, _: "/positions/"),
+    Page("position detail (delegate)", "delegate", lambda w, _: f"/positions/{w.delegate_position_id}/"),
+    Page(
+        "save a draft (POST)",
+        "delegate",
+        lambda w, _: "/positions/new/",
+        method="POST",
+        data=_draft_data,
+        setup=_fresh_tokens,
+        expect=302,
+        target_p95_ms=100,
+    ),
+    Page(
+        "file a position (POST)",
+        "delegate",
+        lambda w, pk: f"/positions/{pk}/file/",
+        method="POST",
+        data=lambda w, pk: {},
+        setup=_fresh_drafts,
+        expect=302,
+        target_p95_ms=100,
+    ),
+    # --- The triage queue ------------------------------------------------------------------------------------
+    Page("triage: first visit (what needs work)", "coordinator", _triage()),
+    Page("triage: all, newest", "coordinator", _triage("sort=newest"), admin_peer=ADMIN_CHANGELIST),
+    Page("triage: page 100", "coordinator", _triage("sort=newest&page=100")),
+    Page("triage: official, 3 chapters", "official", _triage()),
+    Page(
+        "triage: status + search",
+        "coordinator",
+        _triage(f"status=submitted&q={SEARCH}&sort=newest"),
+        admin_peer=ADMIN_FILTERED,
+    ),
+    Page("triage: search", "coordinator", _triage(f"q={SEARCH}")),
+    Page("triage: filter round", "coordinator", _triage_with(lambda w: f"round={w.current_round_id}")),
+    Page("triage: filter chapter", "coordinator", _triage_with(lambda w: f"chapter={w.chapter_id}")),
+    Page("triage: filter status", "coordinator", _triage("status=in_review")),
+    Page("triage: filter priority", "coordinator", _triage("priority=red_line")),
+    Page("triage: filter red flag", "coordinator", _triage("red_flag=1")),
+    Page("triage: filter red line", "coordinator", _triage("red_line=1")),
+    Page("triage: filter stance", "coordinator", _triage("stance=conditional")),
+    Page("triage: filter organisation", "coordinator", _triage_with(lambda w: f"organisation={w.organisation_id}")),
+    Page("triage: filter sector", "coordinator", _triage_with(lambda w: f"sector={w.sector_id}")),
+    Page("triage: filter unassigned", "coordinator", _triage("assignee=none")),
+    Page("triage: filter assigned to me", "official", _triage("assignee=me")),
+    Page("triage: filter filed late", "coordinator", _triage("late=1")),
+    Page("triage: filter waiting 20+ days", "coordinator", _triage("age=20")),
+    *(
+        Page(f"triage: sort {sort}", "coordinator", _triage(f"sort={sort}"))
+        for sort in ("oldest", "priority", "chapter", "organisation")
+    ),
+    Page("triage: list (htmx)", "coordinator", _triage("sort=newest"), htmx=True),
+    Page("triage: pane (htmx)", "official", lambda w, _: f"/triage/{w.triage_position_id}/", htmx=True),
+    # --- Dashboards ------------------------------------------------------------------------------------------
+    Page("round dashboard (coordinator)", "coordinator", lambda w, _: f"/dashboard/{w.current_round_id}/"),
+    Page("round dashboard (official, 3 chapters)", "official", lambda w, _: f"/dashboard/{w.current_round_id}/"),
+    Page("chapter evolution (coordinator)", "coordinator", lambda w, _: f"/chapters/{w.chapter_number}/evolution/"),
+    Page("digest preview (official)", "official", lambda w, _: f"/rounds/{w.current_round_id}/digest/"),
+    # --- The peer reference: what an official would use instead ------------------------------------------------
+    Page(ADMIN_CHANGELIST, "admin", lambda w, _: "/admin/consultations/position/"),
+    Page(ADMIN_FILTERED, "admin", lambda w, _: f"/admin/consultations/position/?status__exact=submitted&q={SEARCH}"),
+]
+
+# Downloads whose peak memory is measured (the issue's target: a CSV export under 150 MB). The positions' CSV and
+# XLSX exports (briefing books) do not exist yet: add them here, e.g.
+#     Page("briefing book CSV", "coordinator", lambda w, _: f"/briefing-books/{...}.csv"),
+EXPORTS: list[Page] = []

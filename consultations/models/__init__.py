@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from .api_tokens import ApiIdempotentRequest, ApiToken
 from .audit import AuditEvent
 from .deliveries import Delivery
 from .invitations import Invitation
@@ -23,6 +24,8 @@ from .triage import InternalNote, TriageEvent
 from .users import User
 
 __all__ = [
+    "ApiIdempotentRequest",
+    "ApiToken",
     "Attachment",
     "AuditEvent",
     "Briefing",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from consultations.urls import accounts, dashboards, digests, notifications, positions, room, rounds, triage
+from consultations.urls import accounts, api_tokens, dashboards, digests, notifications, positions, room, rounds, triage
 
 app_name = "consultations"
 
 urlpatterns = [
     *positions.urlpatterns,
     *accounts.urlpatterns,
+    *api_tokens.urlpatterns,
     *triage.urlpatterns,
     *dashboards.urlpatterns,
     *rounds.urlpatterns,

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from consultations import models
 from consultations.services.api_tokens import api_token_create
+from tests import factories
 from tests.consultations.permission_cases import ROLES, World, build_world
 
 API = "/api/v1"
@@ -54,24 +55,57 @@ class ApiClient:
         return self.request("put", path, body, **kw)
 
 
+BRIEFING_TITLE = "BRIEFING-API-7f3"
+QUESTION_TEXT = "PREGUNTA-API-7f3"
+ANSWER_B = "RESPUESTA-SALA-B-7f3"  # organisation B's answer: never shown to organisation A
+
+
 @dataclass
 class ApiWorld:
     world: World
     secrets: dict[str, str]  # role -> token secret (write scope)
+    tokens: dict[str, models.ApiToken]
+    briefing: models.Briefing
+    question: models.RoomQuestion
 
     def client(self, role: str) -> ApiClient:
         return ApiClient(self.secrets.get(role))
 
 
-def make_token(user: models.User, scope: str = "write", days: int = 30) -> str:
-    _token, secret = api_token_create(
+def make_token(user: models.User, scope: str = "write", days: int = 30) -> tuple[models.ApiToken, str]:
+    return api_token_create(
         by=user, name=f"prueba {scope}", scope=scope, expires_at=timezone.now() + dt.timedelta(days=days)
     )
-    return secret
+
+
+def build_api_world(cast, chapter, other_chapter, open_round) -> ApiWorld:  # noqa: ANN001 - the fixtures
+    world = build_world(cast, chapter, other_chapter, open_round)
+    made = {role: make_token(world.user(role)) for role in ROLES if role != "anonymous"}
+    negotiator = factories.official(chapters=[chapter], negotiator=True)
+    briefing = models.Briefing.objects.create(
+        chapter=chapter, round=open_round, author=negotiator, title=BRIEFING_TITLE, body_markdown="**Lectura**"
+    )
+    question = models.RoomQuestion.objects.create(
+        chapter=chapter,
+        round=open_round,
+        author=negotiator,
+        text=QUESTION_TEXT,
+        response_deadline=timezone.now() + dt.timedelta(days=2),
+    )
+    # Organisation B is in the room of the chapter too (it follows it), and has answered.
+    cast.org_b.followed_chapters.add(chapter)
+    models.RoomAnswer.objects.create(
+        question=question, organisation=cast.org_b, answered_by=cast.delegate_b, text=ANSWER_B
+    )
+    return ApiWorld(
+        world=world,
+        secrets={role: secret for role, (_token, secret) in made.items()},
+        tokens={role: token for role, (token, _secret) in made.items()},
+        briefing=briefing,
+        question=question,
+    )
 
 
 @pytest.fixture
 def api_world(cast, chapter, other_chapter, open_round) -> ApiWorld:
-    world = build_world(cast, chapter, other_chapter, open_round)
-    secrets = {role: make_token(world.user(role)) for role in ROLES if role != "anonymous"}
-    return ApiWorld(world=world, secrets=secrets)
+    return build_api_world(cast, chapter, other_chapter, open_round)

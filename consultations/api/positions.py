@@ -414,7 +414,17 @@ def attachment_upload(request: HttpRequest, position_id: int, file: File[Uploade
     "/attachments/{attachment_id}",
     response={200: bytes},
     summary="Download an attachment",
-    openapi_extra={"responses": {"200": {"description": "The file", "content": {"application/octet-stream": {}}}}},
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The file, with the content type of its kind",
+                "content": {
+                    content_type: {"schema": {"type": "string", "format": "binary"}}
+                    for content_type in attachment_services.CONTENT_TYPES.values()
+                },
+            }
+        }
+    },
 )
 def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
     if attachment_id > 2**31 - 1:

@@ -10,6 +10,7 @@ mounts under DEBUG, so the matrix can check who may read the local inbox.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -19,6 +20,7 @@ from django.urls import include, path, reverse
 from django.utils import timezone
 
 from consultations import models
+from consultations.services import api_tokens as api_token_services
 from consultations.services import attachments as attachment_services
 from consultations.services import cosignatures as cosignature_services
 from consultations.services import invitations as invitation_services
@@ -88,6 +90,7 @@ class World:
     pending_cosignature: models.CoSignature  # org A invited org B to co-sign cosign_a; not answered yet
     membership_delegate_a: models.Membership
     member_invitation: models.Invitation  # pending invitation of org A, sent by coordinator A
+    api_token: models.ApiToken  # delegate A's personal API token
 
     def user(self, role: str) -> models.User | None:
         return None if role == "anonymous" else getattr(self.cast, role)
@@ -136,6 +139,9 @@ def build_world(cast: Cast, chapter: models.Chapter, other_chapter: models.Chapt
     invitation, _token = invitation_services.invitation_create(
         by=cast.coordinator_a, email="invitada.a@example.mx", role=models.Invitation.Role.DELEGATE, organisation=org_a
     )
+    api_token, _secret = api_token_services.api_token_create(
+        by=cast.delegate_a, name="Hoja de socios", scope="read", expires_at=timezone.now() + dt.timedelta(days=30)
+    )
     positions = {
         "draft_a": draft_a,
         "awaiting_a": awaiting_a,
@@ -157,6 +163,7 @@ def build_world(cast: Cast, chapter: models.Chapter, other_chapter: models.Chapt
         pending_cosignature=pending,
         membership_delegate_a=models.Membership.objects.get(user=cast.delegate_a, organisation=org_a),
         member_invitation=invitation,
+        api_token=api_token,
     )
 
 
@@ -530,6 +537,22 @@ CASES: dict[str, ViewCase] = {
             _url("preferences"),
             data=lambda w: {"language": "en", "time_zone": "America/Tijuana"},
             success_url=_url("preferences"),
+        ),
+        ViewCase("api_tokens_get", "get", _url("api_tokens")),
+        ViewCase(
+            "api_tokens_post",
+            "post",
+            _url("api_tokens"),
+            data=lambda w: {"name": "Mi CRM", "scope": "write", "lifetime": "30"},
+        ),
+        ViewCase(
+            "api_token_revoke_get", "get", lambda w: reverse("consultations:api_token_revoke", args=[w.api_token.pk])
+        ),
+        ViewCase(
+            "api_token_revoke_post",
+            "post",
+            lambda w: reverse("consultations:api_token_revoke", args=[w.api_token.pk]),
+            success_url=_url("api_tokens"),
         ),
         ViewCase("invitation_accept_bogus_get", "get", _url("invitation_accept", "no-such-token-7f3")),
         ViewCase(

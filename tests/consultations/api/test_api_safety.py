@@ -41,18 +41,15 @@ def test_concurrent_posts_with_one_key_create_one_position(live_server, api_worl
         barrier = threading.Barrier(4)
         answers: list[requests.Response] = []
 
-        def post(title: str = title, barrier: threading.Barrier = barrier) -> None:
+        def post(title: str, key: str, barrier: threading.Barrier, answers: list[requests.Response]) -> None:
             barrier.wait()
             answers.append(
-                requests.post(
-                    url,
-                    json=_new(api_world, title),
-                    headers={**headers, "Idempotency-Key": f"carrera-{attempt}"},
-                    timeout=30,
-                )
+                requests.post(url, json=_new(api_world, title), headers={**headers, "Idempotency-Key": key}, timeout=30)
             )
 
-        threads = [threading.Thread(target=post) for _ in range(4)]
+        threads = [
+            threading.Thread(target=post, args=(title, f"carrera-{attempt}", barrier, answers)) for _ in range(4)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -66,7 +63,8 @@ def test_concurrent_posts_with_one_key_create_one_position(live_server, api_worl
 def test_if_match_conflict_answers_412_with_the_current_version(api_world: ApiWorld) -> None:
     w, client = api_world.world, api_world.client("delegate_a")
     gov = w.positions["gov_a"]
-    first = client.post(f"/positions/{gov.pk}/amend", {"summary": "Primera."}, headers={"If-Match": f'"{gov.version}"'})
+    based_on = {"If-Match": f'"{gov.version}"'}
+    first = client.post(f"/positions/{gov.pk}/amend", {"summary": "Primera."}, headers=based_on)
     assert first.status_code == 200, first.content
     second = client.post(
         f"/positions/{gov.pk}/amend", {"summary": "Segunda."}, headers={"If-Match": f'"{gov.version}"'}

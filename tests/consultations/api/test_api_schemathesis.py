@@ -42,10 +42,12 @@ def _fuzz(api_world: ApiWorld, base_url: str, examples: int) -> int:
     schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
     sent = 0
     token_ids = [token.pk for token in api_world.tokens.values()]
+    headers: dict[str, str] = {}  # the role's, filled in the loop (one dict, so the test function reads it)
     for result in schema.get_all_operations():
         operation = result.ok()
         for role in ROLES:
-            headers = {"Authorization": f"Bearer {api_world.secrets[role]}"}
+            headers.clear()
+            headers["Authorization"] = f"Bearer {api_world.secrets[role]}"
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
                 @hypothesis.settings(

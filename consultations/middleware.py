@@ -70,12 +70,14 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from consultations.services.audit import current_ip
+        from consultations.services.audit import current_channel, current_ip
 
         token = current_ip.set(client_ip(request))
+        channel = current_channel.set({})
         try:
             return self.get_response(request)
         finally:
+            current_channel.reset(channel)
             current_ip.reset(token)
 
 

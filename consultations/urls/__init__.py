@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from consultations.urls import (
     accounts,
+    api_tokens,
     dashboards,
     digests,
     exports,
@@ -24,6 +25,7 @@ app_name = "consultations"
 urlpatterns = [
     *positions.urlpatterns,
     *accounts.urlpatterns,
+    *api_tokens.urlpatterns,
     *triage.urlpatterns,
     *dashboards.urlpatterns,
     *rounds.urlpatterns,

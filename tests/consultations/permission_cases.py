@@ -21,6 +21,7 @@ from django.urls import include, path, reverse
 from django.utils import timezone
 
 from consultations import models
+from consultations.services import api_tokens as api_token_services
 from consultations.services import attachments as attachment_services
 from consultations.services import cosignatures as cosignature_services
 from consultations.services import intelligence as intelligence_services
@@ -99,6 +100,7 @@ class World:
     pending_cosignature: models.CoSignature  # org A invited org B to co-sign cosign_a; not answered yet
     membership_delegate_a: models.Membership
     member_invitation: models.Invitation  # pending invitation of org A, sent by coordinator A
+    api_token: models.ApiToken  # delegate A's personal API token
     export_done: models.ExportJob  # official_of_chapter's finished export, with its file
     export_failed: models.ExportJob  # official_of_chapter's failed export (retry target)
     # The state of play of `chapter`: a status (government only) and an open issue whose text is ISSUE_CANARY.
@@ -200,6 +202,9 @@ def build_world(cast: Cast, chapter: models.Chapter, other_chapter: models.Chapt
     note_attachment = intelligence_services.intelligence_attachment_add(
         by=cast.official_of_chapter, note=note, upload=pdf_upload("estudio.pdf")
     )
+    api_token, _secret = api_token_services.api_token_create(
+        by=cast.delegate_a, name="Hoja de socios", scope="read", expires_at=timezone.now() + dt.timedelta(days=30)
+    )
     positions = {
         "draft_a": draft_a,
         "awaiting_a": awaiting_a,
@@ -227,6 +232,7 @@ def build_world(cast: Cast, chapter: models.Chapter, other_chapter: models.Chapt
         issue=issue,
         intelligence_note=note,
         intelligence_attachment=note_attachment,
+        api_token=api_token,
     )
 
 
@@ -895,6 +901,22 @@ CASES: dict[str, ViewCase] = {
             _url("preferences"),
             data=lambda w: {"language": "en", "time_zone": "America/Tijuana"},
             success_url=_url("preferences"),
+        ),
+        ViewCase("api_tokens_get", "get", _url("api_tokens")),
+        ViewCase(
+            "api_tokens_post",
+            "post",
+            _url("api_tokens"),
+            data=lambda w: {"name": "Mi CRM", "scope": "write", "lifetime": "30"},
+        ),
+        ViewCase(
+            "api_token_revoke_get", "get", lambda w: reverse("consultations:api_token_revoke", args=[w.api_token.pk])
+        ),
+        ViewCase(
+            "api_token_revoke_post",
+            "post",
+            lambda w: reverse("consultations:api_token_revoke", args=[w.api_token.pk]),
+            success_url=_url("api_tokens"),
         ),
         ViewCase("invitation_accept_bogus_get", "get", _url("invitation_accept", "no-such-token-7f3")),
         ViewCase(

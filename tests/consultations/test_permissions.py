@@ -101,6 +101,10 @@ _ROWS: dict[str, tuple[Expected, ...]] = {
     "official_invite_post":          (LOGIN,  404,   404,   404,    404,    404,    404,   302),
     "preferences_get":               (LOGIN,  200,   200,   200,    200,    200,    200,   200),
     "preferences_post":              (LOGIN,  302,   302,   302,    302,    302,    302,   302),
+    "api_tokens_get":                (LOGIN,  200,   200,   200,    200,    200,    200,   200),
+    "api_tokens_post":               (LOGIN,  200,   200,   200,    200,    200,    200,   200),
+    "api_token_revoke_get":          (LOGIN,  200,   404,   404,    404,    404,    404,   404),
+    "api_token_revoke_post":         (LOGIN,  302,   404,   404,    404,    404,    404,   404),
     "invitation_accept_bogus_get":   (404,    404,   404,   404,    404,    404,    404,   404),
     "invitation_accept_bogus_post":  (404,    404,   404,   404,    404,    404,    404,   404),
     "dev_mail":                      (LOGIN,  404,   404,   404,    404,    404,    404,   200),
@@ -311,6 +315,7 @@ def _db_state() -> dict[str, list[tuple[Any, ...]]]:
         "intelligence_attachments": list(
             models.IntelligenceAttachment.objects.order_by("pk").values_list("pk", "note_id", "sha256")
         ),
+        "api_tokens": list(models.ApiToken.objects.order_by("pk").values_list("pk", "user_id", "revoked_at")),
     }
 
 

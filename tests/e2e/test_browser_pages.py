@@ -37,6 +37,7 @@ from consultations import models  # noqa: E402
 from consultations.management.commands.seed_demo import seed_demo  # noqa: E402
 from consultations.models.positions import UNFILED_STATUSES  # noqa: E402
 from consultations.reference.demo import demo_email  # noqa: E402
+from consultations.services import api_tokens as api_token_services  # noqa: E402
 from consultations.services import attachments as attachment_services  # noqa: E402
 from consultations.services import briefings as briefing_services  # noqa: E402
 from consultations.services import cosignatures as cosignature_services  # noqa: E402
@@ -186,8 +187,13 @@ def build_world(media: Path) -> World:
         progress=40,
         expires_at=timezone.now() + dt.timedelta(days=7),
     )
+    api_token, _secret = api_token_services.api_token_create(
+        by=delegate, name="Hoja de socios", scope="read", expires_at=timezone.now() + dt.timedelta(days=30)
+    )
     seeds = {
         "delegate": [
+            reverse("consultations:api_tokens"),
+            reverse("consultations:api_token_revoke", args=[api_token.pk]),
             reverse("consultations:position_create"),
             reverse("consultations:position_detail", args=[draft.pk]),
             reverse("consultations:position_edit", args=[draft.pk]),

@@ -183,7 +183,7 @@ def test_coordinator_decides_across_chapters_asks_the_room_and_previews_the_dige
 
     # --- The digest preview, from the round calendar: every chapter, the decision, the question ---------------
     page.get_by_role("navigation", name=es("Main")).first.get_by_role("link", name=es("Round calendar")).click()
-    page.get_by_role("link", name=f"{es('Digest')}: {team.round.label}").click()
+    page.locator(f"main a[href='/rounds/{team.round.pk}/digest/']").click()
     page.wait_for_url(re.compile(rf"/rounds/{team.round.pk}/digest/$"))
     digest = page.locator("article.digest-preview")
     for title in AGRICULTURE + RULES_OF_ORIGIN:
@@ -193,6 +193,17 @@ def test_coordinator_decides_across_chapters_asks_the_room_and_previews_the_dige
     expect(digest.get_by_text(RULES_OF_ORIGIN[0])).to_have_count(1)
     session.shot("digest-preview")
     session.key_shots("coordinator-digest", team.coordinator)
+
+    # --- On a phone the header is a thin bar and the links wait behind its menu ----------------------------------
+    page.set_viewport_size({"width": 360, "height": 740})
+    header = page.locator("header.site-header").bounding_box()
+    assert header is not None and header["height"] <= 120, f"the header takes {header} of 740 px"
+    expect(page.locator("nav.site-nav.site-wide")).to_be_hidden()
+    menu = page.locator("details.site-menu")
+    menu.locator("summary").click()
+    expect(menu.get_by_role("link", name=es("Dashboard"))).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    session.shot("phone-menu-open")
 
     assert failed == []
     errors = [e for e in session.console_errors if not e.startswith("Failed to load resource")]

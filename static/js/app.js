@@ -47,7 +47,30 @@
     region.appendChild(message);
   }
 
+  // Stacked tables (table.stack, app.css) turn cells into blocks on phones, and some browsers then stop exposing
+  // them as a table. Explicit ARIA roles keep rows, column headers and cells announced as such.
+  var TABLE_ROLES = [
+    ["table.stack", "table"],
+    ["table.stack > thead, table.stack > tbody", "rowgroup"],
+    ["table.stack > thead > tr, table.stack > tbody > tr", "row"],
+    ["table.stack > thead > tr > th, table.stack > thead > tr > td", "columnheader"],
+    ["table.stack > tbody > tr > th[scope='row']", "rowheader"],
+    ["table.stack > tbody > tr > td", "cell"]
+  ];
+
+  function keepTableRoles(root) {
+    TABLE_ROLES.forEach(function (pair) {
+      if (root.matches && root.matches(pair[0])) {
+        root.setAttribute("role", pair[1]);
+      }
+      root.querySelectorAll(pair[0]).forEach(function (element) {
+        element.setAttribute("role", pair[1]);
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    keepTableRoles(document);
     var initial = document.querySelector("main [data-autofocus]");
     if (initial) {
       focusElement(initial);
@@ -77,6 +100,7 @@
   }
 
   document.body.addEventListener("htmx:afterSettle", function (event) {
+    keepTableRoles(event.target.isConnected ? event.target : document);
     // With hx-swap="outerHTML" the original target has left the document; the new element is event.target.
     var target = event.detail.target;
     if (isInlineMessage(target)) {

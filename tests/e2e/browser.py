@@ -16,6 +16,17 @@ TIMEOUT_MS = 15_000
 # The widths every key step is kept at (a laptop and a phone) and the languages it is kept in.
 KEY_VIEWPORTS = ({"width": 1366, "height": 900}, {"width": 360, "height": 740})
 KEY_LANGUAGES = ("es", "en")
+# The values typed into the page's forms, by field name (files and hidden fields left out), and putting them back.
+COLLECT_VALUES = """() => [...document.querySelectorAll("main input, main select, main textarea")]
+  .filter((e) => e.name && !["file", "hidden", "submit", "button", "password"].includes(e.type))
+  .map((e) => ({name: e.name, type: e.type, value: e.value, checked: e.checked}))"""
+RESTORE_VALUES = """(values) => values.forEach((v) => {
+  const fields = [...document.querySelectorAll("main [name]")].filter((e) => e.name === v.name);
+  fields.forEach((e) => {
+    if (v.type === "checkbox" || v.type === "radio") { if (e.value === v.value) e.checked = v.checked; }
+    else { e.value = v.value; }
+  });
+})"""
 
 
 @dataclass
@@ -38,17 +49,25 @@ class BrowserSession:
     def key_shots(self, name: str, user: object) -> None:
         """The page the journey is on, at 1366 and 360 px in Spanish and in English: ``key-<name>-<lang>-<width>``.
 
-        Taken in a second tab of the same browser context (same session), so the journey's own page keeps its DOM,
-        focus, scroll and viewport. The signed-in ``user``'s language decides the page's, so it is switched in the
-        database for the shots and put back. The tab opens the current URL with a GET: use it on pages a GET shows
-        as the journey sees them (not on a form's POST answer)."""
+        In the page's own language the journey's page itself is shot as it stands, nothing reloaded: what was typed
+        and not saved, an inline error, an open pane are in the picture. Its viewport is resized for the shots and
+        put back with its scroll position; focus does not move. The other language is a second tab of the same
+        browser context (same session) that opens the current URL with a GET, with the signed-in ``user``'s
+        language switched in the database and put back, and the journey page's form values copied in by name."""
+        page = self.page
+        own = page.evaluate("() => document.documentElement.lang") or KEY_LANGUAGES[0]
+        self._live_shots(name, own)
         model = type(user)
         previous = model.objects.values_list("language", flat=True).get(pk=user.pk)
-        tab = self.page.context.new_page()
+        values = page.evaluate(COLLECT_VALUES)
+        tab = page.context.new_page()
         try:
             for language in KEY_LANGUAGES:
+                if language == own:
+                    continue
                 model.objects.filter(pk=user.pk).update(language=language)
-                tab.goto(self.page.url)
+                tab.goto(page.url)
+                tab.evaluate(RESTORE_VALUES, values)
                 for viewport in KEY_VIEWPORTS:
                     tab.set_viewport_size(viewport)
                     path = self.shots / f"key-{name}-{language}-{viewport['width']}.png"
@@ -56,6 +75,20 @@ class BrowserSession:
         finally:
             model.objects.filter(pk=user.pk).update(language=previous)
             tab.close()
+
+    def _live_shots(self, name: str, language: str) -> None:
+        page = self.page
+        viewport = page.viewport_size
+        scroll = page.evaluate("() => [window.scrollX, window.scrollY]")
+        try:
+            for size in KEY_VIEWPORTS:
+                page.set_viewport_size(size)
+                path = self.shots / f"key-{name}-{language}-{size['width']}.png"
+                page.screenshot(path=str(path), full_page=True, caret="initial")
+        finally:
+            if viewport is not None:
+                page.set_viewport_size(viewport)
+            page.evaluate("([x, y]) => window.scrollTo(x, y)", scroll)
 
     def goto(self, path: str) -> None:
         self.page.goto(self.base_url + path)

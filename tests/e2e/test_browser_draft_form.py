@@ -172,6 +172,19 @@ def test_typing_through_the_draft_form_never_moves_focus_or_scroll_and_every_val
     expect(page.locator("#id_hs_lines")).to_have_value("7208.10, 72AB")
     expect(page.locator("#id_exports_usd")).to_have_value("US$1,500,000,000")
     typist.shot("inline-error")
+    if page.viewport_size["width"] == 1366:
+        # The key shots take this very page, unsaved values and inline error included: no reload, focus and
+        # scroll as they were (the probe installed on this page is still there).
+        scroll = page.evaluate("() => [window.scrollX, window.scrollY]")
+        typist.key_shots("draft-inline-error", models.User.objects.get(email="delegado.teclado@example.mx"))
+        assert page.evaluate("() => Boolean(window.__probe)"), "the key shots reloaded the journey's page"
+        assert typist.focused_id() == "id_exports_usd"
+        assert page.evaluate("() => [window.scrollX, window.scrollY]") == scroll
+        assert page.viewport_size == {"width": 1366, "height": 900}
+        expect(hs_message).to_contain_text("72AB")
+        for language in ("es", "en"):
+            for width in (1366, 360):
+                assert (typist.shots / f"key-draft-inline-error-{language}-{width}.png").exists()
 
     typist.tab_to("id_jobs")
     typist.settle()

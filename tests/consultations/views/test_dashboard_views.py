@@ -267,6 +267,29 @@ def test_conflict_map_lists_the_organisations_on_each_side(client, cast, chapter
     assert cast.org_b.name in defensive and cast.org_a.name not in defensive
 
 
+def test_an_organisation_on_both_sides_is_named_once_on_the_map_never_on_a_side(client, cast, chapter, world):
+    # A already has an offensive foco rojo in chapter 4; a defensive position puts it on both sides.
+    _filed(organisation=cast.org_a, chapter=chapter, round=world.round, stance=Stance.DEFENSIVE)
+    response = _get(client, cast.coordinator, _dashboard_url(world.round))
+    content = response.content.decode()
+    card = re.search(
+        rf'<article class="conflict-card" aria-labelledby="conflict-{chapter.pk}">(.*?)</article>', content, re.S
+    )
+    assert card is not None
+    offensive, defensive = card.group(1).split('class="conflict-side side-defensive"')
+    assert cast.org_a.name not in offensive
+    defensive, both = defensive.split('class="both-sides"')
+    assert cast.org_a.name not in defensive and cast.org_b.name in defensive
+    assert cast.org_a.name in both and card.group(1).count(cast.org_a.name) == 1
+
+
+def test_heat_map_columns_carry_the_chapter_titles(client, cast, chapter, other_chapter, world):
+    content = _get(client, cast.coordinator, _dashboard_url(world.round)).content.decode()
+    heat = content.split('class="heat-map"', 1)[1].split("</thead>", 1)[0]
+    for number, title in ((chapter.number, chapter.title_es), (other_chapter.number, other_chapter.title_es)):
+        assert f'<span class="chapter-number">{number}</span> <span class="heat-chapter-title">{title}</span>' in heat
+
+
 def test_no_conflict_when_a_chapter_has_a_single_side(client, cast, chapter, open_round):
     _filed(organisation=cast.org_a, chapter=chapter, round=open_round, stance=Stance.OFFENSIVE)
     _filed(organisation=cast.org_b, chapter=chapter, round=open_round, stance=Stance.OFFENSIVE)

@@ -257,6 +257,21 @@ def test_final_status_without_response_shows_the_error_and_changes_nothing(
     assert TriageEvent.objects.count() == events
 
 
+def test_the_error_disappears_once_the_action_is_taken(official_client, official, cast, chapter, open_round):
+    position = triage_services.position_set_status(
+        by=official, position=file(cast, chapter, open_round), status=PositionStatus.IN_REVIEW
+    )
+    refused = post_action(official_client, "triage_status", position, status="declined", response="")
+    assert "Write the official response the organisation will read" in refused.content.decode()
+
+    done = post_action(official_client, "triage_status", position, status="declined", response="Fuera del mandato.")
+
+    page = done.content.decode()
+    assert refresh(position).status == PositionStatus.DECLINED
+    assert "Write the official response the organisation will read" not in page
+    assert "errorlist" not in page and "pane-result" in page
+
+
 def test_final_status_with_response_is_saved(official_client, official, cast, chapter, open_round):
     position = triage_services.position_set_status(
         by=official, position=file(cast, chapter, open_round), status=PositionStatus.IN_REVIEW

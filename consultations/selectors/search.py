@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Func, IntegerField, QuerySet, Value
+from django.db.models import F, FloatField, Func, IntegerField, QuerySet, Value
 from django.db.models.fields import CharField
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
@@ -138,9 +139,10 @@ def _id(value: Chapter | Round | int | None) -> int | None:
 
 
 def _matches(
-    user: User, text: str, kinds: Iterable[str], chapter_id: int | None, round_id: int | None
+    user: User, text: str, kinds: Iterable[str], chapter_id: int | None, round_id: int | None, *, ranked: bool = True
 ) -> QuerySet | None:
-    """(kind, id, rank) of every visible match, all kinds in one UNION ALL; None when no kind is searched."""
+    """(kind, id, rank) of every visible match, all kinds in one UNION ALL; None when no kind is searched. Unranked
+    (for the count) it leaves out the rank, which PostgreSQL would otherwise compute for every match."""
     parts: list[QuerySet] = []
     for index, kind in enumerate(kinds):
         source = SOURCES[kind]
@@ -149,20 +151,29 @@ def _matches(
             rows = rows.filter(**{source.chapter: chapter_id})
         if round_id:
             rows = rows.filter(**{source.round: round_id})
+        rank = text_rank(text, trigram_field=source.rank_trigram) if ranked else Value(0.0, output_field=FloatField())
         parts.append(
             rows.order_by()
-            .annotate(
-                hit_kind=Value(index, output_field=IntegerField()),
-                hit_id=F("pk"),
-                hit_rank=text_rank(text, trigram_field=source.rank_trigram),
-            )
+            .annotate(hit_kind=Value(index, output_field=IntegerField()), hit_id=F("pk"), hit_rank=rank)
             .values_list("hit_kind", "hit_id", "hit_rank")
         )
     if not parts:
         return None
     first, *rest = parts
     union = first.union(*rest, all=True) if rest else first
-    return union.order_by("-hit_rank", "hit_kind", "-hit_id")
+    return union.order_by("-hit_rank", "hit_kind", "-hit_id") if ranked else union
+
+
+class _Paginator(Paginator):
+    """Pages of the ranked matches, counted on the unranked ones."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, counted: QuerySet) -> None:
+        super().__init__(object_list, per_page)
+        self.counted = counted
+
+    @cached_property
+    def count(self) -> int:
+        return self.counted.count()
 
 
 def search(
@@ -187,7 +198,8 @@ def search(
     matches = _matches(user, text.text, wanted, _id(chapter), _id(round))
     if matches is None:
         return SearchResults(query=text)
-    result_page = Paginator(matches, per_page).get_page(page)
+    counted = _matches(user, text.text, wanted, _id(chapter), _id(round), ranked=False)
+    result_page = _Paginator(matches, per_page, counted=counted).get_page(page)
     rows = [(wanted[index], pk, rank) for index, pk, rank in result_page.object_list]
     return SearchResults(query=text, page=result_page, hits=_hits(user, text.text, rows))
 

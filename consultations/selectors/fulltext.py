@@ -85,13 +85,28 @@ def ts_query(text: str) -> SearchQuery:
     )
 
 
-def text_match(text: str, *, trigram_fields: tuple[str, ...] = ()) -> Q:
-    """Rows whose vector matches the query, or (for a query long enough) one of ``trigram_fields`` reads like it:
-    ``field %> query`` uses the field's trigram GIN index."""
+def organisation_ids_like(text: str) -> list[int]:
+    """Organisations whose name reads like the query (pg_trgm word similarity, on its trigram index): one small
+    query. Fetched first so the search's own condition is a plain list of ids, which PostgreSQL can put in the same
+    bitmap OR as the vector and title indexes (a join or a subquery in that OR makes it scan the whole table)."""
+    if len(text) < TRIGRAM_MIN_LENGTH:
+        return []
+    from consultations.models import Organisation
+
+    return list(Organisation.objects.filter(name__trigram_word_similar=text).values_list("pk", flat=True)[:100])
+
+
+def text_match(text: str, *, trigram_fields: tuple[str, ...] = (), organisation_field: str | None = None) -> Q:
+    """Rows whose vector matches the query, or (for a query long enough) one of ``trigram_fields`` of the same
+    table reads like it (``field %> query``, on the field's trigram GIN index), or whose organisation's name does."""
     condition = Q(search_vector=ts_query(text))
     if len(text) >= TRIGRAM_MIN_LENGTH:
         for field in trigram_fields:
             condition |= Q(**{f"{field}__trigram_word_similar": text})
+        if organisation_field is not None:
+            organisation_ids = organisation_ids_like(text)
+            if organisation_ids:
+                condition |= Q(**{f"{organisation_field}__in": organisation_ids})
     return condition
 
 

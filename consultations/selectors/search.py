@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Func, IntegerField, QuerySet, Value
+from django.db.models import F, FloatField, Func, IntegerField, Q, QuerySet, Value
 from django.db.models.fields import CharField
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
@@ -33,7 +34,15 @@ from consultations.models import (
     RoomAnswer,
     RoomQuestion,
 )
-from consultations.selectors.fulltext import SearchText, headline, highlighted, search_text, text_match, text_rank
+from consultations.selectors.fulltext import (
+    SearchText,
+    headline,
+    highlighted,
+    organisation_ids_like,
+    search_text,
+    text_match,
+    text_rank,
+)
 from consultations.selectors.intelligence import notes_visible_to
 from consultations.selectors.positions import position_list_visible_to
 from consultations.selectors.roles import user_official_profile, user_organisation_ids
@@ -49,6 +58,8 @@ if TYPE_CHECKING:
     from consultations.models import Chapter, Round, User
 
 PER_PAGE = 20
+# Counting stops here: past it the page says "more than 1,000" (counting every hit of a common word costs a scan).
+MAX_COUNT = 1000
 KIND_LABELS = {
     "position": _("Position"),
     "briefing": _("Briefing"),
@@ -69,6 +80,7 @@ class Source:
     round: str
     trigram: tuple[str, ...] = ()
     rank_trigram: str | None = None
+    organisation: str | None = None  # the row's organisation id: an organisation's name finds it
 
 
 def _internal_notes(user: User) -> QuerySet[InternalNote]:
@@ -80,8 +92,9 @@ SOURCES: dict[str, Source] = {
         lambda user: position_list_visible_to(user=user),
         "chapter_id",
         "round_id",
-        trigram=("title", "organisation__name"),
+        trigram=("title",),
         rank_trigram="title",
+        organisation="organisation_id",
     ),
     "briefing": Source(lambda user: briefing_list_visible_to(user=user), "chapter_id", "round_id", ("title",), "title"),
     "question": Source(lambda user: room_question_scope(user=user), "chapter_id", "round_id"),
@@ -89,7 +102,7 @@ SOURCES: dict[str, Source] = {
         lambda user: room_answer_list_visible_to(user=user),
         "question__chapter_id",
         "question__round_id",
-        trigram=("organisation__name",),
+        organisation="organisation_id",
     ),
     "internal_note": Source(_internal_notes, "position__chapter_id", "position__round_id"),
     "intelligence": Source(
@@ -130,7 +143,12 @@ class SearchResults:
 
     @property
     def count(self) -> int:
+        """How many hits, up to MAX_COUNT + 1 (see ``capped``)."""
         return self.page.paginator.count if self.page is not None else 0
+
+    @property
+    def capped(self) -> bool:
+        return self.count > MAX_COUNT
 
 
 def _id(value: Chapter | Round | int | None) -> int | None:
@@ -138,31 +156,51 @@ def _id(value: Chapter | Round | int | None) -> int | None:
 
 
 def _matches(
-    user: User, text: str, kinds: Iterable[str], chapter_id: int | None, round_id: int | None
+    user: User,
+    text: str,
+    kinds: Iterable[str],
+    chapter_id: int | None,
+    round_id: int | None,
+    organisation_ids: list[int],
+    *,
+    ranked: bool = True,
 ) -> QuerySet | None:
-    """(kind, id, rank) of every visible match, all kinds in one UNION ALL; None when no kind is searched."""
+    """(kind, id, rank) of every visible match, all kinds in one UNION ALL; None when no kind is searched. Unranked
+    (for the count) it leaves out the rank, which PostgreSQL would otherwise compute for every match."""
     parts: list[QuerySet] = []
     for index, kind in enumerate(kinds):
         source = SOURCES[kind]
-        rows = source.scope(user).filter(text_match(text, trigram_fields=source.trigram))
+        condition = text_match(text, trigram_fields=source.trigram)
+        if source.organisation is not None and organisation_ids:
+            condition |= Q(**{f"{source.organisation}__in": organisation_ids})
+        rows = source.scope(user).filter(condition)
         if chapter_id:
             rows = rows.filter(**{source.chapter: chapter_id})
         if round_id:
             rows = rows.filter(**{source.round: round_id})
+        rank = text_rank(text, trigram_field=source.rank_trigram) if ranked else Value(0.0, output_field=FloatField())
         parts.append(
             rows.order_by()
-            .annotate(
-                hit_kind=Value(index, output_field=IntegerField()),
-                hit_id=F("pk"),
-                hit_rank=text_rank(text, trigram_field=source.rank_trigram),
-            )
+            .annotate(hit_kind=Value(index, output_field=IntegerField()), hit_id=F("pk"), hit_rank=rank)
             .values_list("hit_kind", "hit_id", "hit_rank")
         )
     if not parts:
         return None
     first, *rest = parts
     union = first.union(*rest, all=True) if rest else first
-    return union.order_by("-hit_rank", "hit_kind", "-hit_id")
+    return union.order_by("-hit_rank", "hit_kind", "-hit_id") if ranked else union
+
+
+class _Paginator(Paginator):
+    """Pages of the ranked matches, counted on the unranked ones."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, counted: QuerySet) -> None:
+        super().__init__(object_list, per_page)
+        self.counted = counted
+
+    @cached_property
+    def count(self) -> int:
+        return self.counted.order_by()[: MAX_COUNT + 1].count()
 
 
 def search(
@@ -184,10 +222,12 @@ def search(
         return SearchResults(query=text)
     allowed = search_kinds_for(user)
     wanted = [kind for kind in allowed if kinds is None or kind in set(kinds)]
-    matches = _matches(user, text.text, wanted, _id(chapter), _id(round))
+    organisation_ids = organisation_ids_like(text.text)
+    matches = _matches(user, text.text, wanted, _id(chapter), _id(round), organisation_ids)
     if matches is None:
         return SearchResults(query=text)
-    result_page = Paginator(matches, per_page).get_page(page)
+    counted = _matches(user, text.text, wanted, _id(chapter), _id(round), organisation_ids, ranked=False)
+    result_page = _Paginator(matches, per_page, counted=counted).get_page(page)
     rows = [(wanted[index], pk, rank) for index, pk, rank in result_page.object_list]
     return SearchResults(query=text, page=result_page, hits=_hits(user, text.text, rows))
 

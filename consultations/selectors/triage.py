@@ -110,7 +110,7 @@ def position_list_for_triage(*, user: User, filters: TriageFilters) -> QuerySet[
         # The engine of the header search (selectors/fulltext.py); a query without words matches nothing.
         text = search_text(filters.query)
         queryset = (
-            queryset.filter(text_match(text.text, trigram_fields=("title", "organisation__name")))
+            queryset.filter(text_match(text.text, trigram_fields=("title",), organisation_field="organisation_id"))
             if text.searchable
             else queryset.none()
         )

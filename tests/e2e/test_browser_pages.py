@@ -401,7 +401,7 @@ def axe_report(where: str, violations: list[dict]) -> list[str]:
 
 def check_htmx_states(page: Page, base: str, world: World) -> list[str]:
     """axe on the states htmx swaps in: the triage pane and its merge comparison, the draft form with an inline
-    error, a saved room answer."""
+    error, the header search's preview, a saved room answer."""
     problems: list[str] = []
     page.set_viewport_size(crawl.DESKTOP)
 
@@ -430,6 +430,13 @@ def check_htmx_states(page: Page, base: str, world: World) -> list[str]:
     page.locator(".error-summary").wait_for()
     assert page.evaluate("() => document.activeElement.id") == "error-summary-title"
     problems += axe_report("draft form after a failed submit", crawl.axe_violations(page))
+
+    # The header search's live preview, as a delegate types (the briefing of chapter 4 reaches its room).
+    page.goto(base + reverse("consultations:chapter_list"))
+    with page.expect_response(lambda response: "preview=1" in response.url and response.ok):
+        page.locator("#header-search-q").press_sequentially("martes", delay=30)
+    page.locator("#search-preview li").first.wait_for()
+    problems += axe_report("header search preview", crawl.axe_violations(page))
 
     page.goto(base + reverse("consultations:room_question_detail", args=[world.question.pk]))
     answer = page.locator("section.room-answer")

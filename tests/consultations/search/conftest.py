@@ -23,6 +23,8 @@ CANARIES = {
     "internal_note": ("obsidiana", "CUARZO-9d2"),
     "intelligence": ("turquesa", "GRANATE-9d2"),
     "answer_b": ("amatista", "TOPACIO-9d2"),
+    "briefing_elsewhere": ("berilo", "JASPE-9d2"),  # chapter 7: outside organisation A's rooms
+    "question_elsewhere": ("malaquita", "AZABACHE-9d2"),
 }
 
 
@@ -116,6 +118,22 @@ def search_world(cast, chapter, other_chapter, open_round) -> SearchWorld:
         title="Mercado de turquesa",
         body_markdown=f"Análisis de precios {CANARIES['intelligence'][1]}.",
         rounds=[open_round],
+    )
+    elsewhere = factories.ChapterFactory(number=7, title_en="Sanitary Measures", title_es="Medidas Sanitarias")
+    coordinator = cast.coordinator
+    briefing_services.briefing_post(
+        by=coordinator,
+        chapter=elsewhere,
+        round=open_round,
+        title=f"Berilo {CANARIES['briefing_elsewhere'][1]}",
+        body_markdown="Solo para la sala del capítulo 7.",
+    )
+    question_services.room_question_ask(
+        by=coordinator,
+        chapter=elsewhere,
+        round=open_round,
+        text=f"¿Cuánta malaquita? {CANARIES['question_elsewhere'][1]}",
+        response_deadline=timezone.now() + dt.timedelta(days=2),
     )
     return SearchWorld(
         title_hit=title_hit,

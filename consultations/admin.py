@@ -236,6 +236,28 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_select_related = ["recipient"]
 
 
+class StateOfPlayAdmin(ReadOnlyAdmin):
+    """The state of play is recorded through its pages (services keep its history); the admin only reads it."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(models.ChapterStatusEntry)
+class ChapterStatusEntryAdmin(StateOfPlayAdmin):
+    list_display = ["chapter", "round", "status", "change", "shared_with_room", "is_reference", "recorded_at"]
+    list_filter = ["status", "change", "is_reference"]
+    list_select_related = ["chapter", "round"]
+
+
+@admin.register(models.OpenIssue)
+class OpenIssueAdmin(StateOfPlayAdmin):
+    list_display = ["text", "chapter", "status", "format", "round", "version", "updated_at"]
+    list_filter = ["status", "format"]
+    search_fields = ["text"]
+    list_select_related = ["chapter", "round"]
+
+
 # The admin's password forms go through the same sign-in throttle as /accounts/login/.
 admin.site.login_form = ThrottledAdminAuthenticationForm
 admin.site.password_change_form = ThrottledAdminPasswordChangeForm

@@ -10,6 +10,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .rounds import Round
 
@@ -22,7 +23,7 @@ class ChapterStatus(models.TextChoices):
     IN_NEGOTIATION = "in_negotiation", _("In negotiation")
     ADVANCED = "advanced", _("Advanced")
     CLOSED_AD_REFERENDUM = "closed_ad_referendum", _("Closed ad referendum")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("chapter status", "Closed")
     PARKED = "parked", _("Parked")
 
 
@@ -38,10 +39,10 @@ CLOSED_CHAPTER_STATUSES: tuple[str, ...] = (ChapterStatus.CLOSED_AD_REFERENDUM, 
 
 
 def skipped_statuses(previous: str | None, new: str) -> list[str]:
-    """The steps of the usual path jumped over when going from ``previous`` to ``new`` (none for parking)."""
-    if new not in STATUS_PATH:
-        return []
-    start = STATUS_PATH.index(previous) if previous in STATUS_PATH else 0
+    """The steps of the usual path jumped over when going from ``previous`` to ``new``."""
+    if previous not in STATUS_PATH or new not in STATUS_PATH:
+        return []  # a first record, or parking and resuming: nothing is skipped
+    start = STATUS_PATH.index(previous)
     end = STATUS_PATH.index(new)
     return list(STATUS_PATH[start + 1 : end]) if end > start + 1 else []
 

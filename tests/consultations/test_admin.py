@@ -28,6 +28,8 @@ from tests import factories
         "delivery",
         "outboxmessage",
         "notification",
+        "chapterstatusentry",
+        "openissue",
     ],
 )
 def test_admin_lists_every_object(client, cast, chapter, open_round, model):

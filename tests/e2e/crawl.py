@@ -45,6 +45,7 @@ EXCLUDED: dict[str, str] = {
     "room_answer_save": ACTION + " (its htmx answer is checked by test_htmx_states_pass_axe)",
     "room_question_reopen": ACTION,
     "delivery_resend": ACTION,
+    "chapter_share": ACTION,
     "attachment_download": "a file download (Content-Disposition: attachment), not a page",
     "room_question_export": "a CSV download, not a page",
     "intelligence_attachment_upload": ACTION,

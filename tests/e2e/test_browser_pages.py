@@ -45,6 +45,7 @@ from consultations.services import intelligence as intelligence_services  # noqa
 from consultations.services import invitations as invitation_services  # noqa: E402
 from consultations.services import positions as position_services  # noqa: E402
 from consultations.services import room_questions as question_services  # noqa: E402
+from consultations.services import state_of_play as state_of_play_services  # noqa: E402
 from tests.e2e import crawl  # noqa: E402
 from tests.e2e.browser import TIMEOUT_MS, sign_in  # noqa: E402
 from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
@@ -164,6 +165,20 @@ def build_world(media: Path) -> World:
     triage_position = (
         models.Position.objects.filter(chapter__number=4, status=models.PositionStatus.SUBMITTED).order_by("pk").first()
     )
+    # The state of play of chapter 4: a status shared with the room and an open issue linked to a position.
+    state_of_play_services.chapter_status_set(
+        chapter=chapter, round=open_round, by=negotiator, status=models.ChapterStatus.ADVANCED, note="Avanza."
+    )
+    state_of_play_services.chapter_status_share(chapter=chapter, by=negotiator, shared=True)
+    issue = state_of_play_services.open_issue_create(
+        chapter=chapter,
+        round=open_round,
+        by=negotiator,
+        text="Valor de contenido regional: 75 % frente a 85 %",
+        parties=["MX", "US"],
+        format=models.Round.Format.MX_US,
+        positions=[triage_position],
+    )
     merge_original = (
         models.Position.objects.filter(chapter_id=triage_position.chapter_id, round_id=triage_position.round_id)
         .exclude(pk=triage_position.pk)
@@ -221,6 +236,7 @@ def build_world(media: Path) -> World:
             reverse("consultations:room_question_answers", args=[question.pk]),
             reverse("consultations:dashboard_round", args=[open_round.pk]),
             reverse("consultations:chapter_evolution", args=[4]),
+<<<<<<< HEAD
             reverse("consultations:intelligence_note_list"),
             reverse("consultations:intelligence_note_create"),
             reverse("consultations:intelligence_note_detail", args=[note.pk]),
@@ -233,6 +249,16 @@ def build_world(media: Path) -> World:
             reverse("consultations:handover"),
             reverse("consultations:export_job_detail", args=[failed_export.pk]),
         ],
+=======
+            reverse("consultations:board") + "?format=mx_us",
+            reverse("consultations:chapter_state", args=[4]),
+            reverse("consultations:chapter_status", args=[4]),
+            reverse("consultations:issue_create", args=[4]),
+            reverse("consultations:issue_edit", args=[issue.pk]),
+            reverse("consultations:issue_status", args=[issue.pk]),
+        ],
+        "coordinator": [reverse("consultations:dashboard"), reverse("consultations:board")],
+>>>>>>> board
         "admin": [
             reverse("consultations:round_manage_create"),
             reverse("consultations:round_manage_edit", args=[open_round.pk]),

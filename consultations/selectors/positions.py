@@ -5,7 +5,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -122,13 +123,19 @@ def position_count_awaiting_signoff(*, user: User) -> int:
 def position_list_for_organisation(*, user: User, filters: PositionFilters) -> QuerySet[Position]:
     """ "Our positions": the user's organisations' own positions and those they co-signed."""
     org_ids = user_organisation_ids(user)
-    cosigned = CoSignature.objects.filter(
-        position=OuterRef("pk"), organisation_id__in=org_ids, status=CoSignature.Status.ACCEPTED
+    # "id IN (own UNION co-signed)" reads the organisation index and the co-signatures; "own OR EXISTS(co-signed)"
+    # made PostgreSQL read every position (110 ms at 20,000 positions against 35 ms, manage.py benchmark).
+    own = Position.objects.filter(organisation_id__in=org_ids).values("pk")
+    cosigned = CoSignature.objects.filter(organisation_id__in=org_ids, status=CoSignature.Status.ACCEPTED)
+    # A subquery per row instead of a join and GROUP BY: PostgreSQL counts the attachments of the page's rows
+    # only, after sorting, rather than of every position of the organisation.
+    attachments = (
+        Attachment.objects.filter(position=OuterRef("pk")).order_by().values("position").annotate(n=Count("pk"))
     )
     queryset = (
         Position.objects.select_related("organisation", "chapter", "round")
-        .filter(Q(organisation_id__in=org_ids) | Exists(cosigned))
-        .annotate(attachment_count=Count("attachments", distinct=True))
+        .filter(pk__in=own.union(cosigned.values("position_id")))
+        .annotate(attachment_count=Coalesce(Subquery(attachments.values("n")), 0))
         .order_by("-updated_at", "-id")
     )
     if filters.round_id:

@@ -108,7 +108,10 @@ class Command(BaseCommand):
         def cell(value: Any, width: int) -> str:
             return f"{'–' if value is None else value:>{width}}"
 
-        header = f"{'page':<42}{'p50 ms':>9}{'p95 ms':>9}{'queries':>8}{'floor ms':>9}{'÷floor':>8}{'÷admin':>8}  ok"
+        header = (
+            f"{'page':<42}{'p50 ms':>9}{'p95 ms':>9}{'cpu ms':>8}{'queries':>8}{'floor ms':>9}{'÷floor':>8}"
+            f"{'÷admin':>8}  ok"
+        )
         self.stdout.write("\n" + header)
         self.stdout.write("-" * len(header))
         for m in measurements:
@@ -118,7 +121,7 @@ class Command(BaseCommand):
             if not m.ok:
                 met = f"HTTP {m.status}"
             self.stdout.write(
-                f"{m.name[:41]:<42}{cell(m.p50_ms, 9)}{cell(m.p95_ms, 9)}{cell(m.queries, 8)}"
+                f"{m.name[:41]:<42}{cell(m.p50_ms, 9)}{cell(m.p95_ms, 9)}{cell(m.cpu_ms, 8)}{cell(m.queries, 8)}"
                 f"{cell(m.floor_ms, 9)}{cell(m.ratio_floor, 8)}{cell(m.ratio_admin, 8)}  {met}"
             )
         for m in measurements:

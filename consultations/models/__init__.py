@@ -3,6 +3,7 @@ from __future__ import annotations
 from .audit import AuditEvent
 from .deliveries import Delivery
 from .exports import ExportJob, ExportKind
+from .intelligence import IntelligenceAttachment, IntelligenceNote
 from .invitations import Invitation
 from .notifications import Notification, NotificationKind, NotificationPreference
 from .organisations import Membership, OfficialProfile, Organisation, Sector
@@ -36,6 +37,8 @@ __all__ = [
     "Delivery",
     "ExportJob",
     "ExportKind",
+    "IntelligenceAttachment",
+    "IntelligenceNote",
     "InternalNote",
     "Invitation",
     "Membership",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +53,8 @@ class Organisation(models.Model):
         verbose_name_plural = _("organisations")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["name"], name="organisation_name_unique")]
+        # Search finds an organisation by a misspelt name (pg_trgm word similarity).
+        indexes = [GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="organisation_name_trgm")]
 
     def __str__(self) -> str:
         return self.acronym or self.name

@@ -4,11 +4,12 @@ import uuid
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
+
+from consultations.models.search import search_vector_field
 
 
 class Stance(models.TextChoices):
@@ -171,10 +172,9 @@ class Position(models.Model):
         output_field=models.PositiveSmallIntegerField(),
         db_persist=True,
     )
-    search_vector = models.GeneratedField(
-        expression=SearchVector("title", "summary", config="spanish"),
-        output_field=SearchVectorField(),
-        db_persist=True,
+    # Title above summary above the rest (see models/search.py for why a generated column).
+    search_vector = search_vector_field(
+        ("title", "A"), ("summary", "B"), ("body", "C"), ("requested_outcome", "C"), ("fallback_position", "C")
     )
 
     class Meta:
@@ -211,6 +211,7 @@ class Position(models.Model):
             GinIndex(fields=["hs_lines"], name="position_hs_lines_gin"),
             GinIndex(fields=["tags"], name="position_tags_gin"),
             GinIndex(fields=["search_vector"], name="position_search_gin"),
+            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="position_title_trgm"),
             models.Index(fields=["-filed_at", "-id"], name="position_filed_at_idx"),
             models.Index(fields=["priority_rank", "-is_red_flag", "filed_at", "id"], name="position_priority_idx"),
             models.Index(fields=["assigned_to", "status"], name="position_assignee_status"),

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from consultations.models.search import search_vector_field
 
 from .rounds import Round
 
@@ -43,6 +46,7 @@ class Briefing(models.Model):
     )
     created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    search_vector = search_vector_field(("title", "A"), ("body_markdown", "C"))
 
     class Meta:
         verbose_name = _("briefing")
@@ -55,6 +59,8 @@ class Briefing(models.Model):
         indexes = [
             models.Index(fields=["chapter", "round", "-created_at"], name="briefing_chapter_round_idx"),
             models.Index(fields=["round", "-created_at"], name="briefing_round_idx"),
+            GinIndex(fields=["search_vector"], name="briefing_search_gin"),
+            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="briefing_title_trgm"),
         ]
 
     def __str__(self) -> str:
@@ -83,6 +89,7 @@ class RoomQuestion(models.Model):
     closed_at = models.DateTimeField(
         _("closed at"), null=True, blank=True, help_text=_("Set when the negotiator stops taking answers early.")
     )
+    search_vector = search_vector_field(("text", "A"))
 
     class Meta:
         verbose_name = _("room question")
@@ -101,6 +108,7 @@ class RoomQuestion(models.Model):
         indexes = [
             models.Index(fields=["chapter", "response_deadline"], name="room_question_chapter_idx"),
             models.Index(fields=["response_deadline"], name="room_question_deadline_idx"),
+            GinIndex(fields=["search_vector"], name="room_question_search_gin"),
         ]
 
     def __str__(self) -> str:
@@ -139,6 +147,7 @@ class RoomAnswer(models.Model):
     text = models.TextField(_("answer"), max_length=ANSWER_TEXT_MAX)
     created_at = models.DateTimeField(_("answered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    search_vector = search_vector_field(("text", "B"))
 
     class Meta:
         verbose_name = _("room answer")
@@ -148,6 +157,7 @@ class RoomAnswer(models.Model):
             models.UniqueConstraint(fields=["question", "organisation"], name="room_answer_once_per_organisation"),
             models.CheckConstraint(condition=~Q(text=""), name="room_answer_text_not_empty"),
         ]
+        indexes = [GinIndex(fields=["search_vector"], name="room_answer_search_gin")]
 
     def __str__(self) -> str:
         return f"{self.organisation_id} → {self.question_id}"

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models.positions import PositionStatus
+from consultations.models.search import search_vector_field
 
 S = PositionStatus
 # The triage rules, read by forms and selectors and enforced by services/triage.py.
@@ -66,11 +68,13 @@ class InternalNote(models.Model):
     )
     body = models.TextField(_("note"), max_length=5000)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    search_vector = search_vector_field(("body", "B"))
 
     class Meta:
         verbose_name = _("internal note")
         verbose_name_plural = _("internal notes")
         ordering = ["-created_at", "-id"]
+        indexes = [GinIndex(fields=["search_vector"], name="internal_note_search_gin")]
 
     def __str__(self) -> str:
         return f"{self.position_id}: {self.body[:40]}"

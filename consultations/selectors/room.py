@@ -238,6 +238,24 @@ def room_question_get_for(*, user: User, question_id: int) -> RoomQuestion:
         raise Http404 from None
 
 
+def room_question_scope(*, user: User) -> QuerySet[RoomQuestion]:
+    """Every question the user may read (those of the user's rooms), without the list's annotations: for search."""
+    return RoomQuestion.objects.filter(_in_rooms_of(user))
+
+
+def room_answer_list_visible_to(*, user: User) -> QuerySet[RoomAnswer]:
+    """The answers the user may read: the government side of a chapter reads every answer to its questions (see
+    ``can_read_answers``); a delegate, only its own organisations' answers."""
+    profile = user_official_profile(user)
+    answers = RoomAnswer.objects.filter(question__in=room_question_scope(user=user))
+    if profile is not None and user.is_active and profile.is_coordinator:
+        return answers
+    condition = Q(organisation_id__in=user_organisation_ids(user))
+    if profile is not None and user.is_active:
+        condition |= Q(question__chapter_id__in=user_official_chapter_ids(user))
+    return answers.filter(condition)
+
+
 def room_answer_list(*, question: RoomQuestion) -> QuerySet[RoomAnswer]:
     """Every organisation's answer to ``question``, by organisation name: for the government side only."""
     return (

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
+from django.contrib.postgres.search import TrigramSimilarity
 from django.db.models import ExpressionWrapper, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.fields import DateTimeField
 from django.db.models.functions import Coalesce
@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from consultations.models import InternalNote, Position, PositionStatus, Priority, TriageEvent
 from consultations.models.positions import UNFILED_STATUSES
+from consultations.selectors.fulltext import search_text, text_match
 from consultations.selectors.positions import position_get_for
 from consultations.selectors.roles import user_official_chapter_ids, user_official_profile
 
@@ -106,9 +107,12 @@ def position_list_for_triage(*, user: User, filters: TriageFilters) -> QuerySet[
             Q(pk=filters.similar_to) | Q(pk__in=_near_duplicate_ids(user=user, pk=filters.similar_to))
         )
     if filters.query:
-        queryset = queryset.filter(
-            Q(search_vector=SearchQuery(filters.query, config="spanish", search_type="websearch"))
-            | Q(title__icontains=filters.query)
+        # The engine of the header search (selectors/fulltext.py); a query without words matches nothing.
+        text = search_text(filters.query)
+        queryset = (
+            queryset.filter(text_match(text.text, trigram_fields=("title", "organisation__name")))
+            if text.searchable
+            else queryset.none()
         )
     return queryset.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
 

@@ -9,7 +9,7 @@ import hashlib
 import io
 import os
 import unicodedata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import filetype
 from django.conf import settings
@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from consultations.models import Attachment, Membership, Position
+from consultations.models import Attachment, IntelligenceAttachment, Membership, Position
 from consultations.models.positions import CLOSED_STATUSES, UNFILED_STATUSES
 from consultations.selectors.rounds import round_next_open
 from consultations.services.audit import audit_record
@@ -115,6 +115,38 @@ def detect_kind(upload: UploadedFile) -> str:
     return expected
 
 
+class InspectedUpload(NamedTuple):
+    name: str
+    kind: str
+    sha256: str
+
+
+def upload_inspect(upload: UploadedFile) -> InspectedUpload:
+    """The checks every upload passes, whatever it is attached to: a name, not empty, within the size limit, and
+    content that matches its extension. Returns the clean name, the kind and the SHA-256 of the content."""
+    name = clean_file_name(upload.name or "")
+    if not name or not os.path.splitext(name)[0]:
+        raise ValidationError(_("The file needs a name."), code="name")
+    if not upload.size:
+        raise ValidationError(_("“%(name)s” is empty.") % {"name": name}, code="empty")
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            _("“%(name)s” is %(size)s; the limit is %(limit)s per file.")
+            % {
+                "name": name,
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
+            },
+            code="too_large",
+        )
+    kind = detect_kind(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return InspectedUpload(name, kind, digest.hexdigest())
+
+
 @retry_on_conflict
 @transaction.atomic
 def attachment_add(*, by: User, position: Position, upload: UploadedFile, now: dt.datetime | None = None) -> Attachment:
@@ -134,21 +166,6 @@ def attachment_add(*, by: User, position: Position, upload: UploadedFile, now: d
         )
     if position.status not in UNFILED_STATUSES and not position.round.accepts_input_at(now or timezone.now()):
         raise RoundClosed(position.round, round_next_open(exclude=position.round))
-    name = clean_file_name(upload.name or "")
-    if not name or not os.path.splitext(name)[0]:
-        raise ValidationError(_("The file needs a name."), code="name")
-    if not upload.size:
-        raise ValidationError(_("“%(name)s” is empty.") % {"name": name}, code="empty")
-    if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            _("“%(name)s” is %(size)s; the limit is %(limit)s per file.")
-            % {
-                "name": name,
-                "size": filesizeformat(upload.size),
-                "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
-            },
-            code="too_large",
-        )
     if position.attachments.count() >= settings.ATTACHMENTS_PER_POSITION:
         limit = settings.ATTACHMENTS_PER_POSITION
         raise ValidationError(
@@ -160,11 +177,7 @@ def attachment_add(*, by: User, position: Position, upload: UploadedFile, now: d
             % {"count": limit},
             code="too_many",
         )
-    kind = detect_kind(upload)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    sha256 = digest.hexdigest()
+    name, kind, sha256 = upload_inspect(upload)
     if position.attachments.filter(sha256=sha256).exists():
         raise ValidationError(_("This file is already attached to the position."), code="duplicate")
     upload.seek(0)
@@ -213,5 +226,5 @@ def attachment_delete(*, by: User, attachment: Attachment) -> None:
     transaction.on_commit(lambda: storage.delete(stored))
 
 
-def attachment_content_type(attachment: Attachment) -> str:
+def attachment_content_type(attachment: Attachment | IntelligenceAttachment) -> str:
     return CONTENT_TYPES[Attachment.Kind(attachment.kind)]

@@ -7,7 +7,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
-    from consultations.models import Position, Round, TriageEvent
+    from consultations.models import IntelligenceNote, Position, Round, TriageEvent
 
 
 def format_moment(moment) -> str:  # noqa: ANN001 - a datetime
@@ -26,6 +26,21 @@ class VersionConflict(ValidationError):
                 "saved and is kept below; compare it with the current version shown beside it and save again."
             )
             % {"time": format_moment(current.updated_at)},
+            code="conflict",
+        )
+
+
+class NoteConflict(ValidationError):
+    """Someone saved the intelligence note after the form was opened. ``current`` is the note as it is now."""
+
+    def __init__(self, current: IntelligenceNote) -> None:
+        self.current = current
+        super().__init__(
+            _(
+                "%(author)s saved this note at %(time)s, after you opened the form. Your text was not saved and is "
+                "kept below; compare it with the current version shown beside it and save again."
+            )
+            % {"author": current.updated_by, "time": format_moment(current.updated_at)},
             code="conflict",
         )
 

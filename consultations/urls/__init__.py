@@ -7,10 +7,12 @@ from consultations.urls import (
     dashboards,
     digests,
     exports,
+    intelligence,
     notifications,
     positions,
     room,
     rounds,
+    search,
     state_of_play,
     triage,
 )
@@ -28,4 +30,6 @@ urlpatterns = [
     *room.urlpatterns,
     *exports.urlpatterns,
     *state_of_play.urlpatterns,
+    *intelligence.urlpatterns,
+    *search.urlpatterns,
 ]

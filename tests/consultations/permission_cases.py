@@ -23,6 +23,7 @@ from django.utils import timezone
 from consultations import models
 from consultations.services import attachments as attachment_services
 from consultations.services import cosignatures as cosignature_services
+from consultations.services import intelligence as intelligence_services
 from consultations.services import invitations as invitation_services
 from consultations.services import positions as position_services
 from consultations.services import state_of_play as state_of_play_services
@@ -70,6 +71,8 @@ NEW_TITLE = "TITULO-NUEVO-7f3"
 # The text of the world's open issue and of its chapter's status note: never in an answer to a delegate.
 ISSUE_CANARY = "TEMA-ABIERTO-CANARIO-7f3"
 STATUS_NOTE_CANARY = "NOTA-ESTADO-CANARIO-7f3"
+INTELLIGENCE_TITLE = "NOTA-INTELIGENCIA-7f3"
+INTELLIGENCE_BODY = "ANALISIS-INTELIGENCIA-7f3"
 
 # The smallest files that pass the content sniffing of services.attachments (it looks for the %PDF magic).
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -98,6 +101,8 @@ class World:
     export_failed: models.ExportJob  # official_of_chapter's failed export (retry target)
     # The state of play of `chapter`: a status (government only) and an open issue whose text is ISSUE_CANARY.
     issue: models.OpenIssue
+    intelligence_note: models.IntelligenceNote  # in `chapter`, linked to gov_a: the government side only
+    intelligence_attachment: models.IntelligenceAttachment
 
     def user(self, role: str) -> models.User | None:
         return None if role == "anonymous" else getattr(self.cast, role)
@@ -174,6 +179,18 @@ def build_world(cast: Cast, chapter: models.Chapter, other_chapter: models.Chapt
     issue = state_of_play_services.open_issue_create(
         chapter=chapter, round=round, by=cast.coordinator, text=ISSUE_CANARY, parties=["US"], positions=[gov_a]
     )
+    note = intelligence_services.intelligence_note_create(
+        by=cast.official_of_chapter,
+        chapter=chapter,
+        title=INTELLIGENCE_TITLE,
+        body_markdown=INTELLIGENCE_BODY,
+        tags=["acero"],
+        rounds=[round],
+        position_ids=[gov_a.pk],
+    )
+    note_attachment = intelligence_services.intelligence_attachment_add(
+        by=cast.official_of_chapter, note=note, upload=pdf_upload("estudio.pdf")
+    )
     positions = {
         "draft_a": draft_a,
         "awaiting_a": awaiting_a,
@@ -198,6 +215,8 @@ def build_world(cast: Cast, chapter: models.Chapter, other_chapter: models.Chapt
         export_done=_export_job(cast.official_of_chapter, round, done=True),
         export_failed=_export_job(cast.official_of_chapter, round, done=False),
         issue=issue,
+        intelligence_note=note,
+        intelligence_attachment=note_attachment,
     )
 
 
@@ -510,6 +529,62 @@ def _state_of_play_cases() -> list[ViewCase]:
     ]
 
 
+# --- Intelligence notes: the government side of the chapter only; nobody in an organisation, ever ---------------
+
+
+def _note_url(name: str) -> Callable[[World], str]:
+    return lambda w: reverse(f"consultations:{name}", args=[w.intelligence_note.pk])
+
+
+def _note_data(w: World) -> dict[str, Any]:
+    note = w.intelligence_note
+    return {
+        "title": note.title,
+        "body_markdown": f"{note.body_markdown} Ampliado en la prueba.",
+        "tags": ", ".join(note.tags),
+        "rounds": [w.round.pk],
+        "position_ids": str(w.positions["gov_a"].pk),
+        "hs_lines": "",
+        "version": note.version,
+    }
+
+
+def _intelligence_cases() -> list[ViewCase]:
+    detail = _note_url("intelligence_note_detail")
+    return [
+        ViewCase("intelligence_list", "get", _url("intelligence_note_list")),
+        ViewCase("intelligence_list_htmx", "get", _url("intelligence_note_list"), htmx=True),
+        ViewCase("intelligence_create_get", "get", _url("intelligence_note_create")),
+        ViewCase(
+            "intelligence_create_post",
+            "post",
+            _url("intelligence_note_create"),
+            data=lambda w: {"chapter": w.chapter.pk, "title": "Nota nueva", "body_markdown": "Texto nuevo."},
+        ),
+        ViewCase("intelligence_detail", "get", detail),
+        ViewCase("intelligence_edit_get", "get", _note_url("intelligence_note_edit")),
+        ViewCase(
+            "intelligence_edit_post",
+            "post",
+            _note_url("intelligence_note_edit"),
+            data=_note_data,
+            success_url=detail,
+        ),
+        ViewCase(
+            "intelligence_attachment_upload",
+            "post",
+            _note_url("intelligence_attachment_upload"),
+            data=lambda w: {"file": pdf_upload("otro.pdf", OTHER_PDF_BYTES)},
+            success_url=detail,
+        ),
+        ViewCase(
+            "intelligence_attachment_download",
+            "get",
+            lambda w: reverse("consultations:intelligence_attachment_download", args=[w.intelligence_attachment.pk]),
+        ),
+    ]
+
+
 CASES: dict[str, ViewCase] = {
     case.name: case
     for case in [
@@ -709,5 +784,20 @@ CASES: dict[str, ViewCase] = {
         *_triage_cases(),
         *_export_cases(),
         *_state_of_play_cases(),
+        *_intelligence_cases(),
+        # Search: every signed-in role; what it finds is checked against VISIBLE like every other answer.
+        ViewCase("search", "get", lambda w: reverse("consultations:search") + "?q=TITULO"),
+        ViewCase("search_htmx", "get", lambda w: reverse("consultations:search") + "?q=TITULO", htmx=True),
+        ViewCase(
+            "search_preview_htmx",
+            "get",
+            lambda w: reverse("consultations:search") + "?q=TITULO&preview=1",
+            htmx=True,
+        ),
+        ViewCase(
+            "search_intelligence",
+            "get",
+            lambda w: reverse("consultations:search") + "?q=INTELIGENCIA+ANALISIS&kind=intelligence",
+        ),
     ]
 }

@@ -44,6 +44,8 @@ from consultations import models
 from tests.conftest import Cast
 from tests.consultations.permission_cases import (
     CASES,
+    INTELLIGENCE_BODY,
+    INTELLIGENCE_TITLE,
     NEW_TITLE,
     ROLES,
     TITLES,
@@ -55,6 +57,7 @@ from tests.consultations.permission_cases import (
 
 LOGIN: Final = "login"  # 302 to the sign-in page
 IGNORED: Final = "ignored"  # accepted, but the ids are out of scope: nothing happens (see the module docstring)
+REFUSED: Final = "refused"  # 200: the form comes back with an error (a chapter outside the user's), nothing changes
 Expected = int | str
 
 # fmt: off
@@ -157,6 +160,20 @@ _ROWS: dict[str, tuple[Expected, ...]] = {
     "issue_edit_post":               (LOGIN,  404,   404,   404,    404,    404,    302,   404),
     "issue_status_get":              (LOGIN,  404,   404,   404,    404,    404,    200,   404),
     "issue_status_post":             (LOGIN,  404,   404,   404,    404,    404,    302,   404),
+    # Intelligence notes (one in `chapter`): its officials and the coordinator read and write; admins read.
+    "intelligence_list":             (LOGIN,  404,   404,   404,    200,    200,    200,   200),
+    "intelligence_list_htmx":        (LOGIN,  404,   404,   404,    200,    200,    200,   200),
+    "intelligence_create_get":       (LOGIN,  404,   404,   404,    200,    200,    200,   404),
+    "intelligence_create_post":      (LOGIN,  404,   404,   404,    302,    REFUSED, 302,  404),
+    "intelligence_detail":           (LOGIN,  404,   404,   404,    200,    404,    200,   200),
+    "intelligence_edit_get":         (LOGIN,  404,   404,   404,    200,    404,    200,   404),
+    "intelligence_edit_post":        (LOGIN,  404,   404,   404,    302,    404,    302,   404),
+    "intelligence_attachment_upload": (LOGIN, 404,   404,   404,    302,    404,    302,   404),
+    "intelligence_attachment_download": (LOGIN, 404, 404,   404,    200,    404,    200,   200),
+    "search":                        (LOGIN,  200,   200,   200,    200,    200,    200,   200),
+    "search_htmx":                   (LOGIN,  200,   200,   200,    200,    200,    200,   200),
+    "search_preview_htmx":           (LOGIN,  200,   200,   200,    200,    200,    200,   200),
+    "search_intelligence":           (LOGIN,  200,   200,   200,    200,    200,    200,   200),
 }
 
 # The positions each role may see (selectors.positions.position_list_visible_to): no other title may ever
@@ -270,6 +287,12 @@ def _db_state() -> dict[str, list[tuple[Any, ...]]]:
             models.ChapterStatusEntry.objects.order_by("pk").values_list("pk", "status", "shared_with_room")
         ),
         "open_issues": list(models.OpenIssue.objects.order_by("pk").values_list("pk", "text", "status", "version")),
+        "intelligence_notes": list(
+            models.IntelligenceNote.objects.order_by("pk").values_list("pk", "title", "body_markdown", "version")
+        ),
+        "intelligence_attachments": list(
+            models.IntelligenceAttachment.objects.order_by("pk").values_list("pk", "note_id", "sha256")
+        ),
     }
 
 
@@ -293,7 +316,7 @@ def _assert_status(response: HttpResponseBase, expected: Expected, case: ViewCas
         assert not location.startswith(login_url)
         if case.success_url is not None:
             assert location == case.success_url(world)
-    elif expected == IGNORED:
+    elif expected in (IGNORED, REFUSED):
         assert status == 200, f"got {status} {location}"
     else:
         assert status == expected, f"got {status} {location}"
@@ -316,15 +339,18 @@ def test_permission_matrix(
     before = _db_state()
 
     response = _request(client, case, world)
-    body = _body(response)
+    # Search highlights the words it found inside titles: read the text without the marks.
+    body = _body(response).replace("<mark>", "").replace("</mark>", "")
     text = body + response.headers.get("Location", "")
 
     # Confidentiality and data first, the status last: a cell known to answer the wrong status still has to
     # leak nothing and change nothing (run with --runxfail to see it).
     leaked = sorted(TITLES[key] for key in set(TITLES) - VISIBLE[role] if TITLES[key] in text)
     assert not leaked, f"{role} may not see {leaked}"
+    if role in ("anonymous", *DELEGATE_ROLES):
+        assert INTELLIGENCE_TITLE not in text and INTELLIGENCE_BODY not in text
     denied = expected in (LOGIN, 404)
-    unchanged = denied or expected == IGNORED
+    unchanged = denied or expected in (IGNORED, REFUSED)
     if target is not None and unchanged:
         assert target.title not in text
     if case.method == "post":
@@ -457,7 +483,7 @@ def _get(client: Client, case: ViewCase, world: World) -> tuple[int, str]:
 @pytest.mark.parametrize("role", DELEGATE_ROLES)
 def test_internal_notes_assignees_and_tags_never_reach_a_delegate(world: World, tmp_path: Path, role: str) -> None:
     _triage_by_officials(world)
-    secrets = [*SECRET_NOTES.values(), *SECRET_TAGS.values(), ASSIGNEE_NAME]
+    secrets = [*SECRET_NOTES.values(), *SECRET_TAGS.values(), ASSIGNEE_NAME, INTELLIGENCE_TITLE, INTELLIGENCE_BODY]
     client = _client_for(world, role)
     pages: dict[str, tuple[int, str]] = {}
     with override_settings(LOCAL_MAIL_DIR=tmp_path / "mail"):
@@ -573,3 +599,18 @@ def test_bulk_with_ids_outside_the_scope_answers_like_missing_ids(world: World, 
 
 def _bulk_messages(page: str) -> list[str]:
     return re.findall(r'<p class="message[^"]*"[^>]*>(.*?)</p>', page, flags=re.S)
+
+
+@pytest.mark.django_db
+def test_search_shows_each_role_the_positions_it_may_see_and_no_other(world: World) -> None:
+    """The matrix checks that nothing invisible leaks; this checks the search does find what the role may see."""
+    url = reverse("consultations:search")
+    for role in ROLES[1:]:
+        client = _client_for(world, role)
+        body = _body(client.get(url, {"q": "TITULO"})).replace("<mark>", "").replace("</mark>", "")
+        shown = {key for key, title in TITLES.items() if title in body}
+        expected = set(VISIBLE[role])
+        assert shown == expected, role
+        intelligence = _body(client.get(url, {"q": "INTELIGENCIA"})).replace("<mark>", "").replace("</mark>", "")
+        readers = ("official_of_chapter", "coordinator")
+        assert (INTELLIGENCE_TITLE in intelligence) == (role in readers), role

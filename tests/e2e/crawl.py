@@ -53,6 +53,8 @@ EXCLUDED: dict[str, str] = {
     "position_pdf": "a PDF download, linked from the position page",
     "export_job_download": "a file download, linked from the export job page",
     "export_job_retry": ACTION,
+    "intelligence_attachment_upload": ACTION,
+    "intelligence_attachment_download": "a file download (Content-Disposition: attachment), not a page",
 }
 # Pages whose body is the same whoever reads them: axe checks them once, for the first role that reaches them (the
 # header around them, which differs by role, is checked on every other page). Sideways scroll is checked for each.

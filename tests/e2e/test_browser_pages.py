@@ -40,6 +40,7 @@ from consultations.reference.demo import demo_email  # noqa: E402
 from consultations.services import attachments as attachment_services  # noqa: E402
 from consultations.services import briefings as briefing_services  # noqa: E402
 from consultations.services import cosignatures as cosignature_services  # noqa: E402
+from consultations.services import intelligence as intelligence_services  # noqa: E402
 from consultations.services import invitations as invitation_services  # noqa: E402
 from consultations.services import positions as position_services  # noqa: E402
 from consultations.services import room_questions as question_services  # noqa: E402
@@ -131,6 +132,19 @@ def build_world(media: Path) -> World:
         text="¿Cuánto contenido regional de acero pueden acreditar hoy?",
         response_deadline=timezone.now() + dt.timedelta(days=2),
     )
+    note = intelligence_services.intelligence_note_create(
+        by=negotiator,
+        chapter=chapter,
+        title="Capacidad instalada del acero",
+        body_markdown="## Hallazgos\n\n- **Aceros planos**: 70 % de utilización.\n- Cuotas en revisión.",
+        tags=["acero", "cuotas"],
+        hs_lines=["7208.10"],
+        rounds=[open_round],
+        position_ids=[filed.pk] if filed.chapter_id == chapter.pk else [],
+    )
+    intelligence_services.intelligence_attachment_add(
+        by=negotiator, note=note, upload=SimpleUploadedFile("estudio.pdf", PDF, content_type="application/pdf")
+    )
     question_services.room_answer_submit(by=delegate, question=question, text="Alrededor del 60 %.")
     invitation, _token = invitation_services.invitation_create(
         by=org_coordinator, email="nuevo.delegado@example.mx", role="delegate", organisation=organisation
@@ -183,6 +197,7 @@ def build_world(media: Path) -> World:
             reverse("consultations:position_withdraw", args=[amended.pk]),
             reverse("consultations:room_question_detail", args=[question.pk]),
             reverse("consultations:digest_preview", args=[open_round.pk]),
+            reverse("consultations:search") + "?q=acero",
         ],
         "org_coordinator": [
             reverse("consultations:member_list"),
@@ -201,9 +216,14 @@ def build_world(media: Path) -> World:
             reverse("consultations:dashboard_round", args=[open_round.pk]),
             reverse("consultations:chapter_evolution", args=[4]),
             reverse("consultations:export_job_detail", args=[running_export.pk]),
+            reverse("consultations:intelligence_note_list"),
+            reverse("consultations:intelligence_note_create"),
+            reverse("consultations:intelligence_note_detail", args=[note.pk]),
+            reverse("consultations:intelligence_note_edit", args=[note.pk]),
         ],
         "coordinator": [
             reverse("consultations:dashboard"),
+            reverse("consultations:search") + "?q=acero+cuotas",
             reverse("consultations:handover"),
             reverse("consultations:export_job_detail", args=[failed_export.pk]),
         ],
@@ -375,7 +395,7 @@ def axe_report(where: str, violations: list[dict]) -> list[str]:
 
 def check_htmx_states(page: Page, base: str, world: World) -> list[str]:
     """axe on the states htmx swaps in: the triage pane and its merge comparison, the draft form with an inline
-    error, a saved room answer."""
+    error, the header search's preview, a saved room answer."""
     problems: list[str] = []
     page.set_viewport_size(crawl.DESKTOP)
 
@@ -404,6 +424,13 @@ def check_htmx_states(page: Page, base: str, world: World) -> list[str]:
     page.locator(".error-summary").wait_for()
     assert page.evaluate("() => document.activeElement.id") == "error-summary-title"
     problems += axe_report("draft form after a failed submit", crawl.axe_violations(page))
+
+    # The header search's live preview, as a delegate types (the briefing of chapter 4 reaches its room).
+    page.goto(base + reverse("consultations:chapter_list"))
+    with page.expect_response(lambda response: "preview=1" in response.url and response.ok):
+        page.locator("#header-search-q").press_sequentially("martes", delay=30)
+    page.locator("#search-preview li").first.wait_for()
+    problems += axe_report("header search preview", crawl.axe_violations(page))
 
     page.goto(base + reverse("consultations:room_question_detail", args=[world.question.pk]))
     answer = page.locator("section.room-answer")

@@ -212,6 +212,15 @@ def test_the_handover_report_is_for_the_coordinator_and_admins_and_runs_as_a_job
         parties=["US"],
         positions=[book.red_line],
     )
+    from consultations.services import intelligence as intelligence_services
+
+    intelligence_services.intelligence_note_create(
+        by=book.negotiator,
+        chapter=book.chapter,
+        title="Estudio de contenido regional del acero",
+        body_markdown="Las plantas del **Bajío** acreditan 62 %.",
+        rounds=[book.round],
+    )
     url = reverse("consultations:handover")
     for role in ("delegate_a", "official_of_chapter"):
         assert _client(getattr(book.cast, role)).get(url).status_code == 404
@@ -241,6 +250,9 @@ def test_the_handover_report_is_for_the_coordinator_and_admins_and_runs_as_a_job
         "Estado de la negociación",
         "Convergencia en autopartes.",
         "VCR 75 % frente a 85 %",
+        "Notas de inteligencia",
+        "Estudio de contenido regional del acero",
+        "Las plantas del Bajío acreditan 62 %.",
     ):
         assert expected in text, expected
     assert CANARY not in text

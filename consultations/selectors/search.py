@@ -1,0 +1,289 @@
+"""Search everywhere: positions, briefings, room questions and answers, and — for the government side only —
+internal notes and intelligence notes, ranked together.
+
+Each kind starts from the selector its own list uses (``position_list_visible_to``, ``briefing_list_visible_to``,
+the room's question and answer scopes, ``triage_scope``, ``notes_visible_to``), so a search never returns, counts
+or quotes anything its list would not show. Nobody who belongs to an organisation searches internal or
+intelligence notes. The engine itself (vectors, query parsing, snippets) is in ``selectors/fulltext.py``.
+
+One search costs a fixed number of queries: whether the query has words, the count, the page of (kind, id, rank)
+across all kinds (one UNION ALL), then one query per kind on the page for its snippets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import F, FloatField, Func, IntegerField, QuerySet, Value
+from django.db.models.fields import CharField
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.html import escape
+from django.utils.safestring import SafeString
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from consultations.models import (
+    Briefing,
+    IntelligenceNote,
+    InternalNote,
+    Position,
+    RoomAnswer,
+    RoomQuestion,
+)
+from consultations.selectors.fulltext import SearchText, headline, highlighted, search_text, text_match, text_rank
+from consultations.selectors.intelligence import notes_visible_to
+from consultations.selectors.positions import position_list_visible_to
+from consultations.selectors.roles import user_official_profile, user_organisation_ids
+from consultations.selectors.room import (
+    briefing_list_visible_to,
+    can_read_answers,
+    room_answer_list_visible_to,
+    room_question_scope,
+)
+from consultations.selectors.triage import triage_scope
+
+if TYPE_CHECKING:
+    from consultations.models import Chapter, Round, User
+
+PER_PAGE = 20
+KIND_LABELS = {
+    "position": _("Position"),
+    "briefing": _("Briefing"),
+    "question": _("Room question"),
+    "answer": _("Room answer"),
+    "internal_note": _("Internal note"),
+    "intelligence": _("Intelligence note"),
+}
+GOVERNMENT_KINDS = frozenset({"internal_note", "intelligence"})
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where one kind is searched: its visible rows, its chapter and round fields, its trigram fields."""
+
+    scope: Callable[[User], QuerySet]
+    chapter: str
+    round: str
+    trigram: tuple[str, ...] = ()
+    rank_trigram: str | None = None
+
+
+def _internal_notes(user: User) -> QuerySet[InternalNote]:
+    return InternalNote.objects.filter(position__in=triage_scope(user=user))
+
+
+SOURCES: dict[str, Source] = {
+    "position": Source(
+        lambda user: position_list_visible_to(user=user),
+        "chapter_id",
+        "round_id",
+        trigram=("title", "organisation__name"),
+        rank_trigram="title",
+    ),
+    "briefing": Source(lambda user: briefing_list_visible_to(user=user), "chapter_id", "round_id", ("title",), "title"),
+    "question": Source(lambda user: room_question_scope(user=user), "chapter_id", "round_id"),
+    "answer": Source(
+        lambda user: room_answer_list_visible_to(user=user),
+        "question__chapter_id",
+        "question__round_id",
+        trigram=("organisation__name",),
+    ),
+    "internal_note": Source(_internal_notes, "position__chapter_id", "position__round_id"),
+    "intelligence": Source(
+        lambda user: notes_visible_to(user).prefetch_related(None), "chapter_id", "rounds", ("title",), "title"
+    ),
+}
+
+
+def search_kinds_for(user: User) -> tuple[str, ...]:
+    """The kinds ``user`` may search: everyone the room's kinds; the government side its notes too."""
+    if user_organisation_ids(user) or user_official_profile(user) is None:
+        return tuple(kind for kind in SOURCES if kind not in GOVERNMENT_KINDS)
+    return tuple(SOURCES)
+
+
+@dataclass
+class SearchHit:
+    kind: str
+    pk: int
+    rank: float
+    title: SafeString = SafeString("")
+    snippet: SafeString = SafeString("")
+    url: str = ""
+    chapter: Any = None
+    round_label: str = ""
+    organisation: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS[self.kind])
+
+
+@dataclass
+class SearchResults:
+    query: SearchText
+    page: Page | None = None
+    hits: list[SearchHit] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return self.page.paginator.count if self.page is not None else 0
+
+
+def _id(value: Chapter | Round | int | None) -> int | None:
+    return getattr(value, "pk", value)
+
+
+def _matches(
+    user: User, text: str, kinds: Iterable[str], chapter_id: int | None, round_id: int | None, *, ranked: bool = True
+) -> QuerySet | None:
+    """(kind, id, rank) of every visible match, all kinds in one UNION ALL; None when no kind is searched. Unranked
+    (for the count) it leaves out the rank, which PostgreSQL would otherwise compute for every match."""
+    parts: list[QuerySet] = []
+    for index, kind in enumerate(kinds):
+        source = SOURCES[kind]
+        rows = source.scope(user).filter(text_match(text, trigram_fields=source.trigram))
+        if chapter_id:
+            rows = rows.filter(**{source.chapter: chapter_id})
+        if round_id:
+            rows = rows.filter(**{source.round: round_id})
+        rank = text_rank(text, trigram_field=source.rank_trigram) if ranked else Value(0.0, output_field=FloatField())
+        parts.append(
+            rows.order_by()
+            .annotate(hit_kind=Value(index, output_field=IntegerField()), hit_id=F("pk"), hit_rank=rank)
+            .values_list("hit_kind", "hit_id", "hit_rank")
+        )
+    if not parts:
+        return None
+    first, *rest = parts
+    union = first.union(*rest, all=True) if rest else first
+    return union.order_by("-hit_rank", "hit_kind", "-hit_id") if ranked else union
+
+
+class _Paginator(Paginator):
+    """Pages of the ranked matches, counted on the unranked ones."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, counted: QuerySet) -> None:
+        super().__init__(object_list, per_page)
+        self.counted = counted
+
+    @cached_property
+    def count(self) -> int:
+        return self.counted.count()
+
+
+def search(
+    user: User,
+    query: str | None,
+    *,
+    kinds: Iterable[str] | None = None,
+    chapter: Chapter | int | None = None,
+    round: Round | int | None = None,
+    page: int | str | None = 1,
+    per_page: int = PER_PAGE,
+) -> SearchResults:
+    """What ``user`` finds for ``query``: a page of hits, best first, with highlighted snippets.
+
+    ``kinds`` narrows the search; a kind the user may not search is ignored (never an error that would tell it
+    exists). An empty, punctuation-only or stop-words-only query finds nothing and says why (``query.problem``)."""
+    text = search_text(query)
+    if not text.searchable:
+        return SearchResults(query=text)
+    allowed = search_kinds_for(user)
+    wanted = [kind for kind in allowed if kinds is None or kind in set(kinds)]
+    matches = _matches(user, text.text, wanted, _id(chapter), _id(round))
+    if matches is None:
+        return SearchResults(query=text)
+    counted = _matches(user, text.text, wanted, _id(chapter), _id(round), ranked=False)
+    result_page = _Paginator(matches, per_page, counted=counted).get_page(page)
+    rows = [(wanted[index], pk, rank) for index, pk, rank in result_page.object_list]
+    return SearchResults(query=text, page=result_page, hits=_hits(user, text.text, rows))
+
+
+# --- The hits of one page, with their snippets ----------------------------------------------------------------
+
+
+def _concat(*fields: str) -> Func:
+    return Func(Value(" · "), *(F(name) for name in fields), function="concat_ws", output_field=CharField())
+
+
+def _detail(kind: str, text: str, ids: list[int]) -> dict[int, Any]:
+    title = headline(text, F("title"), whole=True)
+    if kind == "position":
+        rows = Position.objects.filter(pk__in=ids).select_related("organisation", "chapter", "round")
+        rows = rows.annotate(
+            hl_title=title,
+            hl_snippet=headline(text, _concat("summary", "body", "requested_outcome", "fallback_position")),
+        )
+    elif kind == "briefing":
+        rows = Briefing.objects.filter(pk__in=ids).select_related("chapter", "round")
+        rows = rows.annotate(hl_title=title, hl_snippet=headline(text, F("body_markdown")))
+    elif kind == "question":
+        rows = RoomQuestion.objects.filter(pk__in=ids).select_related("chapter", "round")
+        rows = rows.annotate(hl_snippet=headline(text, F("text")))
+    elif kind == "answer":
+        rows = RoomAnswer.objects.filter(pk__in=ids).select_related(
+            "organisation", "question__chapter", "question__round"
+        )
+        rows = rows.annotate(hl_snippet=headline(text, F("text")))
+    elif kind == "internal_note":
+        rows = InternalNote.objects.filter(pk__in=ids).select_related(
+            "position__organisation", "position__chapter", "position__round"
+        )
+        rows = rows.annotate(hl_snippet=headline(text, F("body")))
+    else:
+        rows = IntelligenceNote.objects.filter(pk__in=ids).select_related("chapter").prefetch_related("rounds")
+        rows = rows.annotate(hl_title=title, hl_snippet=headline(text, F("body_markdown")))
+    return {row.pk: row for row in rows}
+
+
+def _short(value: str, words: int = 18) -> SafeString:
+    return SafeString(escape(Truncator(value).words(words)))
+
+
+def _fill(user: User, hit: SearchHit, row: Any) -> None:
+    hit.snippet = highlighted(row.hl_snippet)
+    if hit.kind == "position":
+        hit.title = highlighted(row.hl_title)
+        hit.url = reverse("consultations:position_detail", args=[row.pk])
+        hit.chapter, hit.round_label, hit.organisation = row.chapter, row.round.label, row.organisation.name
+    elif hit.kind == "briefing":
+        hit.title = highlighted(row.hl_title)
+        hit.url = reverse("consultations:briefing_detail", args=[row.pk])
+        hit.chapter, hit.round_label = row.chapter, row.round.label
+    elif hit.kind == "question":
+        hit.title = _short(row.text)
+        hit.url = reverse("consultations:room_question_detail", args=[row.pk])
+        hit.chapter, hit.round_label = row.chapter, row.round.label
+    elif hit.kind == "answer":
+        question = row.question
+        hit.title = _short(question.text)
+        page = "room_question_answers" if can_read_answers(user, question) else "room_question_detail"
+        hit.url = reverse(f"consultations:{page}", args=[question.pk])
+        hit.chapter, hit.round_label, hit.organisation = question.chapter, question.round.label, row.organisation.name
+    elif hit.kind == "internal_note":
+        position = row.position
+        hit.title = _short(position.title)
+        hit.url = reverse("consultations:triage_detail", args=[position.pk])
+        hit.chapter, hit.round_label = position.chapter, position.round.label
+        hit.organisation = position.organisation.name
+    else:
+        hit.title = highlighted(row.hl_title)
+        hit.url = reverse("consultations:intelligence_note_detail", args=[row.pk])
+        hit.chapter = row.chapter
+        hit.round_label = ", ".join(r.label for r in row.rounds.all())
+
+
+def _hits(user: User, text: str, rows: list[tuple[str, int, float]]) -> list[SearchHit]:
+    hits = [SearchHit(kind=kind, pk=pk, rank=rank) for kind, pk, rank in rows]
+    by_kind: dict[str, list[int]] = {}
+    for hit in hits:
+        by_kind.setdefault(hit.kind, []).append(hit.pk)
+    details = {kind: _detail(kind, text, ids) for kind, ids in by_kind.items()}
+    for hit in hits:
+        _fill(user, hit, details[hit.kind][hit.pk])
+    return hits

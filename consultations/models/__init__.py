@@ -42,10 +42,17 @@ __all__ = [
     "ConsultationReminder",
     "ConsultationRequest",
     "Delivery",
+<<<<<<< HEAD
     "IntelligenceAttachment",
     "IntelligenceNote",
     "ExportJob",
     "ExportKind",
+=======
+    "ExportJob",
+    "ExportKind",
+    "IntelligenceAttachment",
+    "IntelligenceNote",
+>>>>>>> books
     "InternalNote",
     "Invitation",
     "Membership",

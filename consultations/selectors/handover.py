@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Max, Min, Prefetch, QuerySet
 from django.http import Http404
@@ -24,6 +24,7 @@ from consultations.models import (
     TriageEvent,
 )
 from consultations.models.positions import UNFILED_STATUSES
+from consultations.selectors.intelligence import notes_visible_to
 from consultations.selectors.roles import user_is_admin, user_official_profile
 from consultations.selectors.state_of_play import ChapterStateOfPlay, chapter_state_of_play
 
@@ -94,6 +95,7 @@ class HandoverChapter:
     questions: list[RoomQuestion] = field(default_factory=list)
     contributors: list[Contributor] = field(default_factory=list)
     state: ChapterStateOfPlay | None = None  # the negotiation's status by round and the open issues (issue 11)
+    notes: list[Any] = field(default_factory=list)  # Cuarto de Inteligencia notes, oldest first
 
 
 @dataclass
@@ -150,6 +152,10 @@ def handover_report_for(*, scope: HandoverScope) -> HandoverReport:
     ):
         section(question.chapter).questions.append(question)
 
+    notes = notes_visible_to(scope.user, scope.chapter).order_by("chapter__number", "created_at", "id")
+    for note in notes:
+        section(note.chapter).notes.append(note)
+
     contributors: dict[int, list[Contributor]] = defaultdict(list)
     events = scope.narrow(TriageEvent.objects.all(), "position__chapter")
     for row in (
@@ -172,6 +178,20 @@ def handover_report_for(*, scope: HandoverScope) -> HandoverReport:
             contributors[row["chapter_id"]].append(
                 Contributor(name, row["author__email"], what, row["n"], row["first"], row["last"])
             )
+    researchers: dict[tuple[int, int], Contributor] = {}
+    for chapter_section in sections.values():
+        for note in chapter_section.notes:
+            for author in note.authors.all():
+                key = (chapter_section.chapter.pk, author.pk)
+                if key not in researchers:
+                    researchers[key] = Contributor(
+                        author.full_name or author.email, author.email, "notes", 0, note.created_at, note.updated_at
+                    )
+                person = researchers[key]
+                person.count += 1
+                person.first, person.last = min(person.first, note.created_at), max(person.last, note.updated_at)
+    for (chapter_id, _author), person in researchers.items():
+        contributors[chapter_id].append(person)
     for chapter_id, people in contributors.items():
         if chapter_id in sections:
             sections[chapter_id].contributors = sorted(people, key=lambda c: (c.first, c.name))

@@ -29,7 +29,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from consultations.models import ExportJob, ExportKind, NotificationKind, Organisation, Position
+from consultations.models import ExportJob, ExportKind, NotificationKind, Organisation, Position, Priority
 from consultations.models.exports import EXPORT_RETENTION_DAYS
 from consultations.selectors import exports as export_selectors
 from consultations.selectors.handover import handover_report_for, handover_scope_for
@@ -141,6 +141,10 @@ def _date() -> str:
     return f"{timezone.localdate():%Y-%m-%d}"
 
 
+def _is_red_line(position: Position) -> bool:
+    return position.priority == Priority.RED_LINE or position.is_red_flag
+
+
 def book_filename(scope: export_selectors.BookScope, fmt: str) -> str:
     chapter = f"_chapter-{scope.chapter.number:02d}" if scope.chapter else "_all-chapters"
     return f"briefing-book_round-{scope.round.pk}{chapter}_{_date()}.{fmt}"
@@ -179,7 +183,8 @@ def book_write(
             "scope": scope,
             "content": content,
             "positions": positions,
-            "red_lines": [p for p in positions if p.priority == "red_line" or p.is_red_flag],
+            "red_lines": [p for p in positions if _is_red_line(p)],
+            "others": [p for p in positions if not _is_red_line(p)],
             "reader": user,
         },
         target,

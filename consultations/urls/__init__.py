@@ -9,7 +9,10 @@ from consultations.urls import (
     digests,
     exports,
     intelligence,
+<<<<<<< HEAD
     ministries,
+=======
+>>>>>>> books
     notifications,
     positions,
     room,

@@ -84,8 +84,9 @@ def test_negotiator_downloads_a_briefing_book_pdf_directly_and_through_a_job(
     links = page.locator(".book-links").first
     expect(links).to_contain_text("Ronda e2e de Ottawa")
     session.shot("chapter-book-links")
-    with page.expect_download() as download_info:
-        links.get_by_role("link", name="PDF").click()
+    # The PDF is drawn while the request waits (a few seconds on a busy machine): wait for the download itself.
+    with page.expect_download(timeout=120_000) as download_info:
+        links.get_by_role("link", name="PDF").click(no_wait_after=True)
     download = download_info.value
     assert re.fullmatch(r"briefing-book_round-\d+_chapter-04_\d{4}-\d{2}-\d{2}\.pdf", download.suggested_filename)
     saved = tmp_path / download.suggested_filename
@@ -94,7 +95,7 @@ def test_negotiator_downloads_a_briefing_book_pdf_directly_and_through_a_job(
     for expected in ("Ronda e2e de Ottawa", "Reglas de Origen", "Líneas rojas y focos rojos", RED_TITLE, OTHER_TITLE):
         assert expected in text, expected
     assert "US$2,500,000,000" in text
-    assert text.index(RED_TITLE) < text.index("Posiciones por prioridad")
+    assert text.index(RED_TITLE) < text.index("Otras posiciones, por prioridad")
     assert FOREIGN_TITLE not in text
 
     # --- Larger than the limit: a job, its page polls until the link appears ------------------------------
@@ -110,8 +111,8 @@ def test_negotiator_downloads_a_briefing_book_pdf_directly_and_through_a_job(
     expect(link).to_be_visible()  # swapped in by the polling, without a reload
     expect(page.get_by_role("progressbar")).to_have_count(0)
     session.shot("job-ready")
-    with page.expect_download() as download_info:
-        link.click()
+    with page.expect_download(timeout=120_000) as download_info:
+        link.click(no_wait_after=True)
     saved = tmp_path / "job.pdf"
     download_info.value.save_as(saved)
     assert RED_TITLE in _pdf_text(saved)

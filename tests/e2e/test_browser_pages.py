@@ -237,6 +237,10 @@ def build_world(media: Path) -> World:
             reverse("consultations:dashboard_round", args=[open_round.pk]),
             reverse("consultations:chapter_evolution", args=[4]),
 <<<<<<< HEAD
+<<<<<<< HEAD
+=======
+            reverse("consultations:export_job_detail", args=[running_export.pk]),
+>>>>>>> books
             reverse("consultations:intelligence_note_list"),
             reverse("consultations:intelligence_note_create"),
             reverse("consultations:intelligence_note_detail", args=[note.pk]),
@@ -249,6 +253,7 @@ def build_world(media: Path) -> World:
             reverse("consultations:handover"),
             reverse("consultations:export_job_detail", args=[failed_export.pk]),
         ],
+<<<<<<< HEAD
 =======
             reverse("consultations:board") + "?format=mx_us",
             reverse("consultations:chapter_state", args=[4]),
@@ -259,6 +264,8 @@ def build_world(media: Path) -> World:
         ],
         "coordinator": [reverse("consultations:dashboard"), reverse("consultations:board")],
 >>>>>>> board
+=======
+>>>>>>> books
         "admin": [
             reverse("consultations:round_manage_create"),
             reverse("consultations:round_manage_edit", args=[open_round.pk]),

@@ -107,7 +107,7 @@ def test_a_large_book_is_built_by_the_worker_notified_downloaded_by_its_requeste
 
     partial = client.get(page_url, headers={"HX-Request": "true"}).content.decode()
     download = reverse("consultations:export_job_download", args=[job.pk])
-    assert download in partial and "hx-trigger" not in partial and 'role="status"' in partial
+    assert download in partial and 'hx-trigger="every 2s"' not in partial and 'role="status"' in partial
     notification = models.Notification.objects.get(recipient=official, kind=models.NotificationKind.EXPORT)
     assert notification.url == page_url and notification.read_at is None
     assert models.AuditEvent.objects.filter(action="export", actor=official, data__job=job.pk).count() == 1
@@ -150,7 +150,7 @@ def test_a_failed_job_shows_its_failure_and_retry_builds_it(stack: tuple[Deliver
     client = _client(official)
     page_url = reverse("consultations:export_job_detail", args=[job.pk])
     page = client.get(page_url, headers={"HX-Request": "true"}).content.decode()
-    assert 'role="alert"' in page and "Reintentar" in page and "hx-trigger" not in page
+    assert 'role="alert"' in page and "Reintentar" in page and 'hx-trigger="every 2s"' not in page
     assert not any(media.glob("exports/*"))
 
     profile.chapters.add(chapter)

@@ -119,7 +119,7 @@ def test_pdf_book_holds_cover_summary_red_lines_positions_conflicts_briefings_an
         ANSWER,
     ):
         assert expected in text, expected
-    assert text.index("Líneas rojas y focos rojos") < text.index("Posiciones por prioridad")
+    assert text.index("Líneas rojas y focos rojos") < text.index("Otras posiciones, por prioridad")
     assert CANARY not in text
 
 

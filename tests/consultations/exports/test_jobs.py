@@ -62,7 +62,7 @@ def test_a_large_export_becomes_a_job_and_is_downloaded_by_its_requester_only(
     assert len(_files(private_media)) == 1
     page = client.get(response["Location"]).content.decode()
     download = reverse("consultations:export_job_download", args=[job.pk])
-    assert download in page and 'role="status"' in page and "hx-trigger" not in page
+    assert download in page and 'role="status"' in page and 'hx-trigger="every 2s"' not in page
 
     rows = csv_rows(body_bytes(client.get(download)))
     assert rows[1][6] == RED_TITLE and CANARY not in str(rows)
@@ -111,7 +111,7 @@ def test_a_job_whose_chapter_the_requester_lost_fails_visibly_and_is_retried(
     page = client.get(url).content.decode()
     job.refresh_from_db()
     assert job.status == ExportJob.Status.FAILED
-    assert 'role="alert"' in page and "Reintentar" in page and "hx-trigger" not in page
+    assert 'role="alert"' in page and "Reintentar" in page and 'hx-trigger="every 2s"' not in page
     assert "Usted ya no tiene acceso" in page
     assert not _files(private_media) and not AuditEvent.objects.filter(action="export").exists()
 
@@ -212,6 +212,15 @@ def test_the_handover_report_is_for_the_coordinator_and_admins_and_runs_as_a_job
         parties=["US"],
         positions=[book.red_line],
     )
+    from consultations.services import intelligence as intelligence_services
+
+    intelligence_services.intelligence_note_create(
+        by=book.negotiator,
+        chapter=book.chapter,
+        title="Estudio de contenido regional del acero",
+        body_markdown="Las plantas del **Bajío** acreditan 62 %.",
+        rounds=[book.round],
+    )
     url = reverse("consultations:handover")
     for role in ("delegate_a", "official_of_chapter"):
         assert _client(getattr(book.cast, role)).get(url).status_code == 404
@@ -241,6 +250,9 @@ def test_the_handover_report_is_for_the_coordinator_and_admins_and_runs_as_a_job
         "Estado de la negociación",
         "Convergencia en autopartes.",
         "VCR 75 % frente a 85 %",
+        "Notas de inteligencia",
+        "Estudio de contenido regional del acero",
+        "Las plantas del Bajío acreditan 62 %.",
     ):
         assert expected in text, expected
     assert CANARY not in text

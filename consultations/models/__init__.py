@@ -42,17 +42,10 @@ __all__ = [
     "ConsultationReminder",
     "ConsultationRequest",
     "Delivery",
-<<<<<<< HEAD
     "IntelligenceAttachment",
     "IntelligenceNote",
     "ExportJob",
     "ExportKind",
-=======
-    "ExportJob",
-    "ExportKind",
-    "IntelligenceAttachment",
-    "IntelligenceNote",
->>>>>>> books
     "InternalNote",
     "Invitation",
     "Membership",

@@ -5,8 +5,4 @@ Visibility (who may *see* an object) lives in the selectors; these rules say wha
 permission (rules' autodiscovery imports it at start-up).
 """
 
-<<<<<<< HEAD
 from consultations.rules import accounts, api_tokens, intelligence, positions, state_of_play, triage  # noqa: F401 - registers their permissions
-=======
-from consultations.rules import accounts, intelligence, positions, state_of_play, triage  # noqa: F401 - registers their permissions
->>>>>>> books

@@ -9,10 +9,7 @@ from consultations.urls import (
     digests,
     exports,
     intelligence,
-<<<<<<< HEAD
     ministries,
-=======
->>>>>>> books
     notifications,
     positions,
     room,

@@ -100,22 +100,16 @@ class World:
     pending_cosignature: models.CoSignature  # org A invited org B to co-sign cosign_a; not answered yet
     membership_delegate_a: models.Membership
     member_invitation: models.Invitation  # pending invitation of org A, sent by coordinator A
-<<<<<<< HEAD
     api_token: models.ApiToken  # delegate A's personal API token
-=======
->>>>>>> books
     export_done: models.ExportJob  # official_of_chapter's finished export, with its file
     export_failed: models.ExportJob  # official_of_chapter's failed export (retry target)
     # The state of play of `chapter`: a status (government only) and an open issue whose text is ISSUE_CANARY.
     issue: models.OpenIssue
     intelligence_note: models.IntelligenceNote  # in `chapter`, linked to gov_a: the government side only
     intelligence_attachment: models.IntelligenceAttachment
-<<<<<<< HEAD
     # Economía (official_of_chapter) asks about gov_a: "addressed" goes to Agricultura, the ministry of
     # official_of_other_chapter; "other" to Hacienda, which nobody of the cast belongs to.
     consultations: dict[str, models.ConsultationRequest] = field(default_factory=dict)
-=======
->>>>>>> books
 
     def user(self, role: str) -> models.User | None:
         return None if role == "anonymous" else getattr(self.cast, role)
@@ -182,13 +176,10 @@ def build_world(cast: Cast, chapter: models.Chapter, other_chapter: models.Chapt
     invitation, _token = invitation_services.invitation_create(
         by=cast.coordinator_a, email="invitada.a@example.mx", role=models.Invitation.Role.DELEGATE, organisation=org_a
     )
-<<<<<<< HEAD
     consultations = _consultations(cast, gov_a)
     # declined_a is assigned to official_of_chapter: the coordinator's rebalance moves it.
     triage_services.position_assign(by=cast.official_of_chapter, position=declined_a, assignee=cast.official_of_chapter)
     declined_a.refresh_from_db()
-=======
->>>>>>> books
     state_of_play_services.chapter_status_set(
         chapter=chapter,
         round=round,
@@ -210,12 +201,9 @@ def build_world(cast: Cast, chapter: models.Chapter, other_chapter: models.Chapt
     )
     note_attachment = intelligence_services.intelligence_attachment_add(
         by=cast.official_of_chapter, note=note, upload=pdf_upload("estudio.pdf")
-<<<<<<< HEAD
     )
     api_token, _secret = api_token_services.api_token_create(
         by=cast.delegate_a, name="Hoja de socios", scope="read", expires_at=timezone.now() + dt.timedelta(days=30)
-=======
->>>>>>> books
     )
     positions = {
         "draft_a": draft_a,
@@ -244,10 +232,7 @@ def build_world(cast: Cast, chapter: models.Chapter, other_chapter: models.Chapt
         issue=issue,
         intelligence_note=note,
         intelligence_attachment=note_attachment,
-<<<<<<< HEAD
         api_token=api_token,
-=======
->>>>>>> books
     )
 
 

@@ -315,10 +315,7 @@ def _db_state() -> dict[str, list[tuple[Any, ...]]]:
         "intelligence_attachments": list(
             models.IntelligenceAttachment.objects.order_by("pk").values_list("pk", "note_id", "sha256")
         ),
-<<<<<<< HEAD
         "api_tokens": list(models.ApiToken.objects.order_by("pk").values_list("pk", "user_id", "revoked_at")),
-=======
->>>>>>> books
     }
 
 

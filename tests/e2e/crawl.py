@@ -48,22 +48,14 @@ EXCLUDED: dict[str, str] = {
     "chapter_share": ACTION,
     "attachment_download": "a file download (Content-Disposition: attachment), not a page",
     "room_question_export": "a CSV download, not a page",
-<<<<<<< HEAD
     "intelligence_attachment_upload": ACTION,
     "intelligence_attachment_download": "a file download (Content-Disposition: attachment), not a page",
-=======
->>>>>>> books
     "book_round": "a briefing-book download (PDF, XLSX, CSV; tests/consultations/exports), linked from the dashboard",
     "book_chapter": "a briefing-book download, linked from the chapter across rounds",
     "position_export": "a CSV/XLSX download, linked from our positions",
     "position_pdf": "a PDF download, linked from the position page",
     "export_job_download": "a file download, linked from the export job page",
     "export_job_retry": ACTION,
-<<<<<<< HEAD
-=======
-    "intelligence_attachment_upload": ACTION,
-    "intelligence_attachment_download": "a file download (Content-Disposition: attachment), not a page",
->>>>>>> books
 }
 # Pages whose body is the same whoever reads them: axe checks them once, for the first role that reaches them (the
 # header around them, which differs by role, is checked on every other page). Sideways scroll is checked for each.

@@ -236,25 +236,11 @@ def build_world(media: Path) -> World:
             reverse("consultations:room_question_answers", args=[question.pk]),
             reverse("consultations:dashboard_round", args=[open_round.pk]),
             reverse("consultations:chapter_evolution", args=[4]),
-<<<<<<< HEAD
-<<<<<<< HEAD
-=======
-            reverse("consultations:export_job_detail", args=[running_export.pk]),
->>>>>>> books
             reverse("consultations:intelligence_note_list"),
             reverse("consultations:intelligence_note_create"),
             reverse("consultations:intelligence_note_detail", args=[note.pk]),
             reverse("consultations:intelligence_note_edit", args=[note.pk]),
             reverse("consultations:export_job_detail", args=[running_export.pk]),
-        ],
-        "coordinator": [
-            reverse("consultations:dashboard"),
-            reverse("consultations:search") + "?q=acero+cuotas",
-            reverse("consultations:handover"),
-            reverse("consultations:export_job_detail", args=[failed_export.pk]),
-        ],
-<<<<<<< HEAD
-=======
             reverse("consultations:board") + "?format=mx_us",
             reverse("consultations:chapter_state", args=[4]),
             reverse("consultations:chapter_status", args=[4]),
@@ -262,10 +248,13 @@ def build_world(media: Path) -> World:
             reverse("consultations:issue_edit", args=[issue.pk]),
             reverse("consultations:issue_status", args=[issue.pk]),
         ],
-        "coordinator": [reverse("consultations:dashboard"), reverse("consultations:board")],
->>>>>>> board
-=======
->>>>>>> books
+        "coordinator": [
+            reverse("consultations:dashboard"),
+            reverse("consultations:board"),
+            reverse("consultations:search") + "?q=acero+cuotas",
+            reverse("consultations:handover"),
+            reverse("consultations:export_job_detail", args=[failed_export.pk]),
+        ],
         "admin": [
             reverse("consultations:round_manage_create"),
             reverse("consultations:round_manage_edit", args=[open_round.pk]),

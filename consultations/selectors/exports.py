@@ -63,7 +63,7 @@ POSITION_COLUMNS: tuple[Column, ...] = (
     Column("id", _("ID"), lambda p: p.pk),
     Column("chapter", _("Chapter"), lambda p: p.chapter.number),
     Column("chapter_title", _("Chapter title"), lambda p: p.chapter.title),
-    Column("round", _("Round"), lambda p: p.round.label),
+    Column("round", _("Round"), lambda p: p.round.localized_label),
     Column("organisation", _("Organisation"), lambda p: p.organisation.name),
     Column("cosigners", _("Co-signers"), lambda p: "; ".join(getattr(p, "cosigner_names", None) or [])),
     Column("title", _("Title"), lambda p: p.title),

@@ -278,32 +278,32 @@ def _fill(user: User, hit: SearchHit, row: Any) -> None:
     if hit.kind == "position":
         hit.title = highlighted(row.hl_title)
         hit.url = reverse("consultations:position_detail", args=[row.pk])
-        hit.chapter, hit.round_label, hit.organisation = row.chapter, row.round.label, row.organisation.name
+        hit.chapter, hit.round_label, hit.organisation = row.chapter, row.round.localized_label, row.organisation.name
     elif hit.kind == "briefing":
         hit.title = highlighted(row.hl_title)
         hit.url = reverse("consultations:briefing_detail", args=[row.pk])
-        hit.chapter, hit.round_label = row.chapter, row.round.label
+        hit.chapter, hit.round_label = row.chapter, row.round.localized_label
     elif hit.kind == "question":
         hit.title = _short(row.text)
         hit.url = reverse("consultations:room_question_detail", args=[row.pk])
-        hit.chapter, hit.round_label = row.chapter, row.round.label
+        hit.chapter, hit.round_label = row.chapter, row.round.localized_label
     elif hit.kind == "answer":
         question = row.question
         hit.title = _short(question.text)
         page = "room_question_answers" if can_read_answers(user, question) else "room_question_detail"
         hit.url = reverse(f"consultations:{page}", args=[question.pk])
-        hit.chapter, hit.round_label, hit.organisation = question.chapter, question.round.label, row.organisation.name
+        hit.chapter, hit.round_label, hit.organisation = question.chapter, question.round.localized_label, row.organisation.name
     elif hit.kind == "internal_note":
         position = row.position
         hit.title = _short(position.title)
         hit.url = reverse("consultations:triage_detail", args=[position.pk])
-        hit.chapter, hit.round_label = position.chapter, position.round.label
+        hit.chapter, hit.round_label = position.chapter, position.round.localized_label
         hit.organisation = position.organisation.name
     else:
         hit.title = highlighted(row.hl_title)
         hit.url = reverse("consultations:intelligence_note_detail", args=[row.pk])
         hit.chapter = row.chapter
-        hit.round_label = ", ".join(r.label for r in row.rounds.all())
+        hit.round_label = ", ".join(r.localized_label for r in row.rounds.all())
 
 
 def _hits(user: User, text: str, rows: list[tuple[str, int, float]]) -> list[SearchHit]:

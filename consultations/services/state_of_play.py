@@ -69,7 +69,7 @@ def _one_line(value: str) -> str:
 def _check_round(round: Round) -> None:
     if round.kind == Round.Kind.MILESTONE or round.cancelled_at is not None:
         message = _("«%(round)s» is not a round or meeting where chapters are negotiated.")
-        raise ValidationError({"round": message % {"round": round.label}})
+        raise ValidationError({"round": message % {"round": round.localized_label}})
 
 
 def _latest(chapter: Chapter) -> ChapterStatusEntry | None:
@@ -119,14 +119,14 @@ def chapter_status_set(
                         "The state of play of this chapter was last recorded for «%(latest)s». Record changes for "
                         "that round or a later one."
                     )
-                    % {"latest": latest.round.label}
+                    % {"latest": latest.round.localized_label}
                 }
             )
         if latest.status == status and latest.round_id == round.pk:
             raise ValidationError(
                 {
                     "status": _("The chapter is already «%(status)s» in «%(round)s».")
-                    % {"status": latest.get_status_display(), "round": round.label}
+                    % {"status": latest.get_status_display(), "round": round.localized_label}
                 }
             )
         if latest.status in CLOSED_CHAPTER_STATUSES and status not in CLOSED_CHAPTER_STATUSES and not reason:

@@ -80,7 +80,7 @@ def chapter_status(request: HttpRequest, number: int) -> HttpResponse:
         message = _("Chapter %(number)s is now «%(status)s» in «%(round)s».") % {
             "number": chapter.number,
             "status": entry.get_status_display(),
-            "round": entry.round.label,
+            "round": entry.round.localized_label,
         }
         if entry.skipped:
             labels = ", ".join(str(label) for value, label in ChapterStatus.choices if value in entry.skipped)

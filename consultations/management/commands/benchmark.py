@@ -7,6 +7,7 @@ against any database without leaving anything behind, then times the pages offic
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 import resource
 import statistics
@@ -15,8 +16,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from consultations.models import (
@@ -35,6 +38,7 @@ from consultations.selectors.dashboards import dashboard_round_summary
 from consultations.selectors.positions import PositionFilters, position_list_for_organisation
 from consultations.selectors.triage import TriageFilters, position_list_for_triage
 from consultations.services import positions as position_services
+from consultations.services.api_tokens import api_token_create
 
 
 class Rollback(Exception):
@@ -42,7 +46,7 @@ class Rollback(Exception):
 
 
 class Command(BaseCommand):
-    help = "Time the triage queue, dashboard and filing at N positions (default 100,000); changes nothing."
+    help = "Time the triage queue, dashboard, filing and the API at N positions (default 100,000); changes nothing."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--positions", type=int, default=100_000)
@@ -50,11 +54,19 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, positions: int, repeat: int, **options: Any) -> None:
         try:
-            with transaction.atomic():
+            with transaction.atomic(), override_settings(API_RATE_LIMIT_PER_MINUTE=10**9):
                 self._run(positions, repeat)
                 raise Rollback
         except Rollback:
             self.stdout.write("All benchmark data rolled back.")
+
+    @staticmethod
+    def _api_client(user: User) -> Client:
+        _token, secret = api_token_create(
+            by=user, name="benchmark", scope="write", expires_at=timezone.now() + dt.timedelta(hours=1)
+        )
+        host = (settings.ALLOWED_HOSTS or ["localhost"])[0].lstrip(".").replace("*", "localhost")
+        return Client(headers={"Authorization": f"Bearer {secret}"}, HTTP_HOST=host)
 
     def _run(self, count: int, repeat: int) -> None:
         rng = random.Random(2026)
@@ -141,6 +153,38 @@ class Command(BaseCommand):
             )
             return position_services.position_file(by=author, position=draft)
 
+        # Through the whole stack (middleware, token, rate limit, serialisation), as a client of the REST API.
+        api = self._api_client(author)
+        api_official = self._api_client(coordinator)
+
+        def api_get(client: Client, path: str) -> Callable[[], object]:
+            def run() -> object:
+                response = client.get(path)
+                assert response.status_code == 200, response.content[:300]
+                return response
+
+            return run
+
+        def api_filing() -> object:
+            created = api.post(
+                "/api/v1/positions",
+                data={
+                    "chapter": chapters[0].pk,
+                    "round": round_.pk,
+                    "title": "Benchmark API",
+                    "summary": "Benchmark",
+                    "stance": "defensive",
+                },
+                content_type="application/json",
+                headers={"Idempotency-Key": uuid.uuid4().hex},
+            )
+            assert created.status_code == 201, created.content[:300]
+            filed = api.post(
+                f"/api/v1/positions/{created.json()['id']}/file", headers={"Idempotency-Key": uuid.uuid4().hex}
+            )
+            assert filed.status_code == 200, filed.content[:300]
+            return filed
+
         cases: list[tuple[str, Callable[[], object]]] = [
             ("triage queue, coordinator, first page", queue(coordinator, TriageFilters())),
             (
@@ -160,14 +204,22 @@ class Command(BaseCommand):
                 lambda: list(position_list_for_organisation(user=author, filters=PositionFilters())[:25]),
             ),
             ("create + file a position", filing),
+            ("API: our positions, page of 100", api_get(api, "/api/v1/positions?limit=100")),
+            ("API: triage queue, page of 100", api_get(api_official, "/api/v1/triage/queue?limit=100")),
+            (
+                "API: triage queue, filtered, page of 100",
+                api_get(api_official, f"/api/v1/triage/queue?limit=100&status=submitted&chapter={chapters[3].pk}"),
+            ),
+            ("API: create + file a position", api_filing),
         ]
-        self.stdout.write(f"{'case':<46}{'median ms':>12}{'max ms':>10}")
+        self.stdout.write(f"{'case':<46}{'median ms':>12}{'p95 ms':>10}{'max ms':>10}")
         for name, run in cases:
             timings = []
             for _ in range(repeat):
                 start = time.perf_counter()
                 run()
                 timings.append((time.perf_counter() - start) * 1000)
-            self.stdout.write(f"{name:<46}{statistics.median(timings):>12.1f}{max(timings):>10.1f}")
+            p95 = sorted(timings)[max(0, math.ceil(0.95 * len(timings)) - 1)]
+            self.stdout.write(f"{name:<46}{statistics.median(timings):>12.1f}{p95:>10.1f}{max(timings):>10.1f}")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         self.stdout.write(f"peak memory of this process: {peak:.0f} MB")

@@ -36,7 +36,11 @@ class Api(NinjaAPI):
         problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
         for operations in schema["paths"].values():
             for operation in operations.values():
-                responses = operation.setdefault("responses", {})
+                # ninja keys its responses by int, openapi_extra by str: one key per status, the explicit one kept.
+                merged: dict[str, Any] = {}
+                for status, response in operation.get("responses", {}).items():
+                    merged[str(status)] = merged.get(str(status), {}) | response
+                responses = operation["responses"] = merged
                 for status, description in PROBLEM_STATUSES.items():
                     responses.setdefault(status, {"description": description, "content": problem})
         return schema

@@ -45,7 +45,17 @@ def paginate(
                 _("The request has invalid values."),
                 errors=[{"field": "updated_since", "message": _("Give the time zone (e.g. Z or -06:00).")}],
             )
-        queryset = queryset.filter(**{f"{time_field}__gte": params.updated_since})
+        try:
+            # In UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows.
+            since = params.updated_since.astimezone(dt.UTC)
+        except (OverflowError, ValueError):
+            raise ApiProblem(
+                422,
+                "invalid",
+                _("The request has invalid values."),
+                errors=[{"field": "updated_since", "message": _("Expected a date and time (ISO 8601).")}],
+            ) from None
+        queryset = queryset.filter(**{f"{time_field}__gte": since})
     ordering = (time_field, "id") if use_time else ("id",)
     queryset = queryset.order_by(*ordering)
     if params.cursor:

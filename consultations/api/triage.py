@@ -148,7 +148,8 @@ def _context(request: HttpRequest, position_id: int, status: int = 200) -> HttpR
 def _form(form_class: type, request: HttpRequest, position: Position, fields: dict[str, Any], **kwargs: Any) -> Any:
     """The pane's form, filled with the API's values and the triage version (If-Match, or the current one)."""
     expected = if_match(request, required=False)
-    data = {**fields, "triage_version": expected or position.triage_version, "next_query": ""}
+    version = position.triage_version if expected is None else expected
+    data = {**fields, "triage_version": version, "next_query": ""}
     form = form_class(data, position=position, **kwargs)
     if not form.is_valid():
         raise form_problem(form)

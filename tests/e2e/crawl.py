@@ -57,6 +57,9 @@ EXCLUDED: dict[str, str] = {
     "export_job_download": "a file download, linked from the export job page",
     "export_job_retry": ACTION,
 }
+# Outside the namespace, so not crawled: the REST API (JSON, tests/consultations/api/) and its docs page
+# /api/v1/docs/, which is Swagger UI's own markup; tests/e2e/test_browser_api_docs.py checks it renders under the
+# CSP with nothing fetched from elsewhere. The API tokens page (Preferences) is crawled like every other page.
 # Pages whose body is the same whoever reads them: axe checks them once, for the first role that reaches them (the
 # header around them, which differs by role, is checked on every other page). Sideways scroll is checked for each.
 SAME_FOR_EVERY_ROLE = {
@@ -70,7 +73,8 @@ SAME_FOR_EVERY_ROLE = {
     "consultations:round_timeline",
 }
 # Links never followed: outside the app's own pages, or they end the session.
-SKIPPED_PREFIXES = ("/admin/", "/static/", "/dev/", "/accounts/logout/", "/i18n/")
+# /api/ is JSON, and its docs page is Swagger UI's markup (see above).
+SKIPPED_PREFIXES = ("/admin/", "/static/", "/dev/", "/accounts/logout/", "/i18n/", "/api/")
 
 
 @dataclass

@@ -111,6 +111,8 @@ def test_bad_input_answers_4xx_never_500(api_world: ApiWorld) -> None:
     assert client.get("/positions?cursor=bogus").status_code == 400
     assert client.get("/positions?limit=abc").status_code == 422
     assert client.get("/positions?updated_since=ayer").status_code == 422
+    assert client.get("/positions?updated_since=1709-01-05T14:19:45%2B19:56").status_code == 200
+    assert client.get("/positions?updated_since=0001-01-01T00:00:00%2B01:00").status_code == 422
     huge = '{"title": "' + "x" * (300 * 1024) + '"}'
     assert client.request("patch", f"/positions/{draft.pk}", huge, headers={"If-Match": "1"}).status_code == 413
     missing_version = client.patch(f"/positions/{draft.pk}", {"summary": "x"})

@@ -147,6 +147,9 @@ PAGES: list[Page] = [
     Page("round dashboard (official, 3 chapters)", "official", lambda w, _: f"/dashboard/{w.current_round_id}/"),
     Page("chapter evolution (coordinator)", "coordinator", lambda w, _: f"/chapters/{w.chapter_number}/evolution/"),
     Page("digest preview (official)", "official", lambda w, _: f"/rounds/{w.current_round_id}/digest/"),
+    Page("search (delegate)", "delegate", lambda w, _: f"/search/?q={SEARCH}"),
+    Page("search (coordinator)", "coordinator", lambda w, _: f"/search/?q={SEARCH}"),
+    Page("negotiation board (coordinator)", "coordinator", lambda w, _: "/board/"),
     # --- The peer reference: what an official would use instead ------------------------------------------------
     Page(ADMIN_CHANGELIST, "admin", lambda w, _: "/admin/consultations/position/"),
     Page(ADMIN_FILTERED, "admin", lambda w, _: f"/admin/consultations/position/?status__exact=submitted&q={SEARCH}"),

@@ -292,7 +292,8 @@ def _fill(user: User, hit: SearchHit, row: Any) -> None:
         hit.title = _short(question.text)
         page = "room_question_answers" if can_read_answers(user, question) else "room_question_detail"
         hit.url = reverse(f"consultations:{page}", args=[question.pk])
-        hit.chapter, hit.round_label, hit.organisation = question.chapter, question.round.localized_label, row.organisation.name
+        hit.chapter, hit.organisation = question.chapter, row.organisation.name
+        hit.round_label = question.round.localized_label
     elif hit.kind == "internal_note":
         position = row.position
         hit.title = _short(position.title)

@@ -25,8 +25,8 @@ from consultations.services import cosignatures as cosignature_services
 from consultations.services import invitations as invitation_services
 from consultations.services import ministries as ministry_services
 from consultations.services import positions as position_services
-from consultations.services import triage as triage_services
 from consultations.services import state_of_play as state_of_play_services
+from consultations.services import triage as triage_services
 from tests import factories
 from tests.conftest import Cast
 
@@ -95,11 +95,12 @@ class World:
     pending_cosignature: models.CoSignature  # org A invited org B to co-sign cosign_a; not answered yet
     membership_delegate_a: models.Membership
     member_invitation: models.Invitation  # pending invitation of org A, sent by coordinator A
-    # Economía (official_of_chapter) asks about gov_a: "addressed" goes to Agricultura, the ministry of
-    # official_of_other_chapter; "other" to Hacienda, which nobody of the cast belongs to.
-    consultations: dict[str, models.ConsultationRequest] = field(default_factory=dict)
     # The state of play of `chapter`: a status (government only) and an open issue whose text is ISSUE_CANARY.
     issue: models.OpenIssue
+    # Economía (official_of_chapter) asks about gov_a: "addressed" goes to Agricultura, the ministry of
+    # official_of_other_chapter; "other" to Hacienda, which nobody of the cast belongs to. "issue": Economía asks
+    # Agricultura about the open issue of `chapter`.
+    consultations: dict[str, models.ConsultationRequest] = field(default_factory=dict)
 
     def user(self, role: str) -> models.User | None:
         return None if role == "anonymous" else getattr(self.cast, role)
@@ -161,6 +162,13 @@ def build_world(cast: Cast, chapter: models.Chapter, other_chapter: models.Chapt
     )
     issue = state_of_play_services.open_issue_create(
         chapter=chapter, round=round, by=cast.coordinator, text=ISSUE_CANARY, parties=["US"], positions=[gov_a]
+    )
+    consultations["issue"] = ministry_services.consultation_request_create(
+        by=cast.official_of_chapter,
+        open_issue=issue,
+        to_ministry=models.Ministry.objects.get(code="agricultura"),
+        question=f"{CONSULTATION_QUESTION} issue",
+        due_on=consultations["addressed"].due_on,
     )
     positions = {
         "draft_a": draft_a,
@@ -479,6 +487,15 @@ def _ministry_cases() -> list[ViewCase]:
             success_url=lambda w: (
                 f"{reverse('consultations:triage_queue')}?position={w.positions['gov_a'].pk}#pane-consultations"
             ),
+        ),
+        ViewCase("consultation_detail_issue", "get", _consultation_url("issue")),
+        ViewCase("consultation_create_issue_get", "get", lambda w: _issue_url("consultation_create_issue")(w)),
+        ViewCase(
+            "consultation_create_issue_post",
+            "post",
+            lambda w: _issue_url("consultation_create_issue")(w),
+            data=_consult_data,
+            success_url=lambda w: _chapter_state_url(f"#issue-{w.issue.pk}")(w),
         ),
         ViewCase("workload", "get", _url("workload")),
         ViewCase("workload_official_get", "get", _workload_official_url),

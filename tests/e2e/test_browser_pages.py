@@ -43,6 +43,7 @@ from consultations.services import cosignatures as cosignature_services  # noqa:
 from consultations.services import invitations as invitation_services  # noqa: E402
 from consultations.services import positions as position_services  # noqa: E402
 from consultations.services import room_questions as question_services  # noqa: E402
+from consultations.services import state_of_play as state_of_play_services  # noqa: E402
 from tests.e2e import crawl  # noqa: E402
 from tests.e2e.browser import TIMEOUT_MS, sign_in  # noqa: E402
 from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
@@ -156,6 +157,17 @@ def build_world(media: Path) -> World:
         .order_by("pk")
         .first()
     )
+    # Consultations between ministries (seed_demo asks Agricultura about positions of chapter 4) and an open issue
+    # of chapter 4 to ask about.
+    consultation = models.ConsultationRequest.objects.order_by("pk").first()
+    issue = state_of_play_services.open_issue_create(
+        chapter=chapter,
+        round=open_round,
+        by=negotiator,
+        text="Valor de contenido regional 75 % frente a 85 %",
+        parties=["US"],
+        positions=[triage_position],
+    )
     seeds = {
         "delegate": [
             reverse("consultations:position_create"),
@@ -176,6 +188,10 @@ def build_world(media: Path) -> World:
             reverse("consultations:triage_detail", args=[triage_position.pk]),
             # The comparison shown before a merge: any other position of the same chapter and round.
             reverse("consultations:triage_merge", args=[triage_position.pk]) + f"?original={merge_original.pk}",
+            reverse("consultations:consultation_create", args=[triage_position.pk]),
+            reverse("consultations:consultation_create_issue", args=[issue.pk]),
+            reverse("consultations:consultation_queue") + "?box=sent",
+            reverse("consultations:consultation_detail", args=[consultation.pk]),
         ],
         "negotiator": [
             reverse("consultations:briefing_create"),
@@ -185,7 +201,11 @@ def build_world(media: Path) -> World:
             reverse("consultations:dashboard_round", args=[open_round.pk]),
             reverse("consultations:chapter_evolution", args=[4]),
         ],
-        "coordinator": [reverse("consultations:dashboard")],
+        "coordinator": [
+            reverse("consultations:dashboard"),
+            reverse("consultations:workload"),
+            reverse("consultations:workload_official", args=[users["official"].pk]),
+        ],
         "admin": [
             reverse("consultations:round_manage_create"),
             reverse("consultations:round_manage_edit", args=[open_round.pk]),

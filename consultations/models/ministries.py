@@ -82,8 +82,8 @@ class ChapterCoordination(models.Model):
 
 
 class ConsultationRequest(models.Model):
-    """One ministry asks another for its opinion on a position, with a question and a due date. Officials only:
-    never rendered for, nor sent to, a delegate."""
+    """One ministry asks another for its opinion on a position or on an open issue of a chapter, with a question
+    and a due date. Officials only: never rendered for, nor sent to, a delegate."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Awaiting answer")
@@ -92,6 +92,14 @@ class ConsultationRequest(models.Model):
     position = models.ForeignKey(
         "consultations.Position",
         verbose_name=_("position"),
+        on_delete=models.CASCADE,
+        related_name="consultations",
+        null=True,
+        blank=True,
+    )
+    open_issue = models.ForeignKey(
+        "consultations.OpenIssue",
+        verbose_name=_("open issue"),
         on_delete=models.CASCADE,
         related_name="consultations",
         null=True,
@@ -130,6 +138,11 @@ class ConsultationRequest(models.Model):
                 condition=~Q(from_ministry=models.F("to_ministry")), name="consultation_other_ministry"
             ),
             models.CheckConstraint(
+                condition=Q(position__isnull=False, open_issue__isnull=True)
+                | Q(position__isnull=True, open_issue__isnull=False),
+                name="consultation_one_subject",
+            ),
+            models.CheckConstraint(
                 condition=Q(status="open", answered_at__isnull=True) | Q(status="answered", answered_at__isnull=False),
                 name="consultation_answered_has_time",
             ),
@@ -137,6 +150,7 @@ class ConsultationRequest(models.Model):
         indexes = [
             models.Index(fields=["to_ministry", "status", "due_on"], name="consultation_queue_idx"),
             models.Index(fields=["position", "-created_at"], name="consultation_position_idx"),
+            models.Index(fields=["open_issue", "-created_at"], name="consultation_issue_idx"),
         ]
 
     def __str__(self) -> str:

@@ -37,9 +37,13 @@ def consultation_list_visible_to(*, user: User) -> QuerySet[ConsultationRequest]
     queryset = ConsultationRequest.objects.all()
     if profile.is_coordinator:
         return queryset
+    chapters = user_official_chapter_ids(user)
     return queryset.filter(
         Q(to_ministry__code=profile.ministry)
-        | Q(from_ministry__code=profile.ministry, position__chapter_id__in=user_official_chapter_ids(user))
+        | (
+            Q(from_ministry__code=profile.ministry)
+            & (Q(position__chapter_id__in=chapters) | Q(open_issue__chapter_id__in=chapters))
+        )
     )
 
 
@@ -53,7 +57,13 @@ def consultation_queue_for(*, user: User, box: str = "received", status: str = "
     if status in ConsultationRequest.Status.values:
         queryset = queryset.filter(status=status)
     return queryset.select_related(
-        "from_ministry", "to_ministry", "requested_by", "answered_by", "position__chapter", "position__organisation"
+        "from_ministry",
+        "to_ministry",
+        "requested_by",
+        "answered_by",
+        "position__chapter",
+        "position__organisation",
+        "open_issue__chapter",
     ).order_by("-status", "due_on", "pk")
 
 
@@ -77,6 +87,8 @@ def consultation_get_for(*, user: User, pk: int) -> ConsultationRequest:
                 "position__chapter",
                 "position__round",
                 "position__organisation",
+                "open_issue__chapter",
+                "open_issue__round",
             )
             .get(pk=pk)
         )
@@ -92,6 +104,20 @@ def consultation_list_for_position(*, user: User, position: Position) -> list[Co
         .select_related("from_ministry", "to_ministry", "requested_by", "answered_by")
         .order_by("-created_at", "-pk")
     )
+
+
+def consultations_by_issue(*, user: User, issue_ids: list[int]) -> dict[int, list[ConsultationRequest]]:
+    """The requests about each of these open issues the user may read, in one query (the chapter page)."""
+    grouped: dict[int, list[ConsultationRequest]] = {}
+    requests = (
+        consultation_list_visible_to(user=user)
+        .filter(open_issue_id__in=issue_ids)
+        .select_related("from_ministry", "to_ministry", "requested_by", "answered_by")
+        .order_by("-created_at", "-pk")
+    )
+    for request in requests:
+        grouped.setdefault(request.open_issue_id, []).append(request)
+    return grouped
 
 
 def ministry_list_to_consult(*, user: User) -> QuerySet[Ministry]:

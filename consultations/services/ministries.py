@@ -24,6 +24,7 @@ from consultations.models import (
     TriageEvent,
     User,
 )
+from consultations.rules.state_of_play import reads_state_of_play
 from consultations.rules.triage import can_triage
 from consultations.selectors.roles import user_official_profile
 from consultations.services.audit import audit_record
@@ -32,7 +33,7 @@ from consultations.services.retry import retry_on_conflict
 if TYPE_CHECKING:
     from django.core.mail import EmailMultiAlternatives
 
-    from consultations.models import Position
+    from consultations.models import OpenIssue, Position
 
 CONSULTATION_REMINDER = "consultation-reminder"
 MAX_QUESTION = 4000
@@ -51,22 +52,33 @@ def _ministry_of(user: User) -> Ministry | None:
     return Ministry.objects.filter(code=profile.ministry).first()
 
 
+def _require_may_ask(by: User, position: Position | None, open_issue: OpenIssue | None) -> None:
+    if (position is None) == (open_issue is None):
+        raise ValueError("a consultation is about one position or one open issue")
+    if position is not None and not can_triage(by, position):
+        raise ValidationError(_("You cannot ask for opinions on this position."), code="forbidden")
+    if open_issue is not None and not reads_state_of_play(by, open_issue.chapter):
+        raise ValidationError(_("You cannot ask for opinions on this open issue."), code="forbidden")
+
+
 @transaction.atomic
 def consultation_request_create(
     *,
     by: User,
-    position: Position,
     to_ministry: Ministry | None,
     question: str,
     due_on: dt.date | None,
+    position: Position | None = None,
+    open_issue: OpenIssue | None = None,
     now: dt.datetime | None = None,
 ) -> ConsultationRequest:
-    """An official who triages ``position`` asks another ministry for its opinion on it.
+    """An official who triages ``position`` (or reads the state of play of ``open_issue``'s chapter) asks another
+    ministry for its opinion on it.
 
-    The position itself is not locked nor changed: asking for an opinion never holds up its filing or triage."""
+    The position or issue itself is not locked nor changed: asking for an opinion never holds up filing, triage or
+    an edit of the issue."""
     now = now or timezone.now()
-    if not can_triage(by, position):
-        raise ValidationError(_("You cannot ask for opinions on this position."), code="forbidden")
+    _require_may_ask(by, position, open_issue)
     from_ministry = _ministry_of(by)
     if from_ministry is None:
         raise ValidationError(
@@ -96,6 +108,7 @@ def consultation_request_create(
     assert to_ministry is not None and due_on is not None
     request = ConsultationRequest.objects.create(
         position=position,
+        open_issue=open_issue,
         from_ministry=from_ministry,
         to_ministry=to_ministry,
         requested_by=by,
@@ -106,7 +119,11 @@ def consultation_request_create(
         actor=by,
         action="consultation.request",
         target=request,
-        data={"position": position.pk, "to": to_ministry.code, "due_on": due_on.isoformat()},
+        data={
+            **({"position": position.pk} if position else {"open_issue": open_issue.pk if open_issue else None}),
+            "to": to_ministry.code,
+            "due_on": due_on.isoformat(),
+        },
     )
     return request
 
@@ -148,7 +165,12 @@ def consultation_answer(
     request.answered_by = by
     request.answered_at = now or timezone.now()
     request.save(update_fields=["status", "answer", "answered_by", "answered_at"])
-    audit_record(actor=by, action="consultation.answer", target=request, data={"position": request.position_id})
+    audit_record(
+        actor=by,
+        action="consultation.answer",
+        target=request,
+        data={"position": request.position_id} if request.position_id else {"open_issue": request.open_issue_id},
+    )
     return request
 
 

@@ -20,3 +20,9 @@ def consultations_waiting(user, roles) -> int:  # noqa: ANN001
 @register.simple_tag
 def reads_workload(user, roles) -> bool:  # noqa: ANN001
     return bool(roles.get("is_official")) and user_is_workload_reader(user)
+
+
+@register.filter
+def consultations_of(grouped, issue_id):  # noqa: ANN001, ANN201 - the view's {issue id: [requests]}
+    """``issue_consultations|consultations_of:issue.pk``: that issue's requests, from the page's one query."""
+    return (grouped or {}).get(issue_id, [])

@@ -16,13 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from consultations.forms.ministries import ConsultationAnswerForm, ConsultationRequestForm
-from consultations.models import ConsultationRequest
+from consultations.models import ConsultationRequest, OpenIssue, Position
 from consultations.selectors.ministries import (
     BOXES,
     consultation_get_for,
     consultation_queue_for,
     user_ministry_code,
 )
+from consultations.selectors.state_of_play import open_issue_get_for
 from consultations.selectors.triage import position_get_for_triage
 from consultations.services import ministries as ministry_services
 from consultations.views.helpers import add_service_error, paginate
@@ -57,12 +58,9 @@ def consultation_queue(request: HttpRequest) -> HttpResponse:
     return render(request, template + "#consultation-list" if request.htmx else template, context)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
-def consultation_create(request: HttpRequest, pk: int) -> HttpResponse:
-    """Ask another ministry's opinion on a position the official triages."""
-    _require_official(request)
-    position = position_get_for_triage(user=request.user, position_id=pk)
+def _ask(
+    request: HttpRequest, *, position: Position | None = None, open_issue: OpenIssue | None = None, done: str
+) -> HttpResponse:
     form = ConsultationRequestForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -70,6 +68,7 @@ def consultation_create(request: HttpRequest, pk: int) -> HttpResponse:
             consultation = ministry_services.consultation_request_create(
                 by=request.user,
                 position=position,
+                open_issue=open_issue,
                 to_ministry=data["to_ministry"],
                 question=data["question"],
                 due_on=data["due_on"],
@@ -83,8 +82,29 @@ def consultation_create(request: HttpRequest, pk: int) -> HttpResponse:
                 _("Your question went to %(ministry)s; its officials see it in their queue.")
                 % {"ministry": consultation.to_ministry.name},
             )
-            return redirect(f"{reverse('consultations:triage_queue')}?position={position.pk}#pane-consultations")
-    return render(request, "consultations/ministries/create.html", {"form": form, "position": position})
+            return redirect(done)
+    context = {"form": form, "position": position, "open_issue": open_issue, "back": done.split("#")[0]}
+    return render(request, "consultations/ministries/create.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def consultation_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask another ministry's opinion on a position the official triages."""
+    _require_official(request)
+    position = position_get_for_triage(user=request.user, position_id=pk)
+    done = f"{reverse('consultations:triage_queue')}?position={position.pk}#pane-consultations"
+    return _ask(request, position=position, done=done)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def consultation_create_for_issue(request: HttpRequest, issue_id: int) -> HttpResponse:
+    """Ask another ministry's opinion on an open issue of a chapter whose state of play the official reads."""
+    _require_official(request)
+    issue = open_issue_get_for(user=request.user, issue_id=issue_id)
+    done = reverse("consultations:chapter_state", args=[issue.chapter.number]) + f"#issue-{issue.pk}"
+    return _ask(request, open_issue=issue, done=done)
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,14 +10,17 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from consultations.forms import state_of_play as forms
 from consultations.models import Chapter, ChapterStatus, OpenIssue
 from consultations.selectors import state_of_play as selectors
+from consultations.selectors.ministries import consultations_by_issue
 from consultations.selectors.roles import user_official_profile
 from consultations.services import state_of_play as services
+from consultations.services.ministries import consultation_today
 from consultations.views.helpers import act, add_service_error, can, form_page, require_perm
 
 
@@ -56,6 +59,11 @@ def chapter_state(request: HttpRequest, number: int) -> HttpResponse:
             "chapter": chapter,
             "state": state,
             "can_record": can(request.user, "consultations.change_state_of_play", chapter),
+            # Other ministries' opinions on each issue (officials only, like the whole page): one query.
+            "issue_consultations": consultations_by_issue(
+                user=request.user, issue_ids=[issue.pk for issue in state.issues]
+            ),
+            "consultation_today": consultation_today(timezone.now()),
         },
     )
 

@@ -205,6 +205,13 @@ def build_world(cast: Cast, chapter: models.Chapter, other_chapter: models.Chapt
     api_token, _secret = api_token_services.api_token_create(
         by=cast.delegate_a, name="Hoja de socios", scope="read", expires_at=timezone.now() + dt.timedelta(days=30)
     )
+    consultations["issue"] = ministry_services.consultation_request_create(
+        by=cast.official_of_chapter,
+        open_issue=issue,
+        to_ministry=models.Ministry.objects.get(code="agricultura"),
+        question=f"{CONSULTATION_QUESTION} issue",
+        due_on=consultations["addressed"].due_on,
+    )
     positions = {
         "draft_a": draft_a,
         "awaiting_a": awaiting_a,
@@ -568,6 +575,15 @@ def _ministry_cases() -> list[ViewCase]:
             success_url=lambda w: (
                 f"{reverse('consultations:triage_queue')}?position={w.positions['gov_a'].pk}#pane-consultations"
             ),
+        ),
+        ViewCase("consultation_detail_issue", "get", _consultation_url("issue")),
+        ViewCase("consultation_create_issue_get", "get", lambda w: _issue_url("consultation_create_issue")(w)),
+        ViewCase(
+            "consultation_create_issue_post",
+            "post",
+            lambda w: _issue_url("consultation_create_issue")(w),
+            data=_consult_data,
+            success_url=lambda w: _chapter_state_url(f"#issue-{w.issue.pk}")(w),
         ),
         ViewCase("workload", "get", _url("workload")),
         ViewCase("workload_official_get", "get", _workload_official_url),

@@ -161,6 +161,9 @@ _ROWS: dict[str, tuple[Expected, ...]] = {
     "consultation_answer_other":     (LOGIN,  404,   404,   404,    404,    404,    404,   404),
     "consultation_create_get":       (LOGIN,  404,   404,   404,    200,    404,    200,   404),
     "consultation_create_post":      (LOGIN,  404,   404,   404,    302,    404,    302,   404),
+    "consultation_detail_issue":     (LOGIN,  404,   404,   404,    200,    200,    200,   404),
+    "consultation_create_issue_get": (LOGIN,  404,   404,   404,    200,    404,    200,   404),
+    "consultation_create_issue_post":(LOGIN,  404,   404,   404,    302,    404,    302,   404),
     # The workload page is the coordinator's.
     "workload":                      (LOGIN,  404,   404,   404,    404,    404,    200,   404),
     "workload_official_get":         (LOGIN,  404,   404,   404,    404,    404,    200,   404),

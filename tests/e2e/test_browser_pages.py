@@ -205,6 +205,8 @@ def build_world(media: Path) -> World:
     api_token, _secret = api_token_services.api_token_create(
         by=delegate, name="Hoja de socios", scope="read", expires_at=timezone.now() + dt.timedelta(days=30)
     )
+    # Consultations between ministries (seed_demo asks Agricultura about positions of chapter 4).
+    consultation = models.ConsultationRequest.objects.order_by("pk").first()
     seeds = {
         "delegate": [
             reverse("consultations:api_tokens"),
@@ -228,6 +230,10 @@ def build_world(media: Path) -> World:
             reverse("consultations:triage_detail", args=[triage_position.pk]),
             # The comparison shown before a merge: any other position of the same chapter and round.
             reverse("consultations:triage_merge", args=[triage_position.pk]) + f"?original={merge_original.pk}",
+            reverse("consultations:consultation_create", args=[triage_position.pk]),
+            reverse("consultations:consultation_create_issue", args=[issue.pk]),
+            reverse("consultations:consultation_queue") + "?box=sent",
+            reverse("consultations:consultation_detail", args=[consultation.pk]),
         ],
         "negotiator": [
             reverse("consultations:briefing_create"),
@@ -254,6 +260,8 @@ def build_world(media: Path) -> World:
             reverse("consultations:search") + "?q=acero+cuotas",
             reverse("consultations:handover"),
             reverse("consultations:export_job_detail", args=[failed_export.pk]),
+            reverse("consultations:workload"),
+            reverse("consultations:workload_official", args=[users["official"].pk]),
         ],
         "admin": [
             reverse("consultations:round_manage_create"),

@@ -220,3 +220,61 @@ def test_the_queue_and_its_count(cast, position, ministries, agricultura_officia
     assert consultation_open_count_for(user=agricultura_official) == 0
     assert [r.pk for r in consultation_queue_for(user=agricultura_official, status="answered")] == [first.pk]
     assert list(consultation_queue_for(user=agricultura_official, status="open")) == []
+
+
+# --- Open issues ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def issue(cast, chapter, open_round, position):
+    from consultations.services import state_of_play as state_of_play_services
+
+    return state_of_play_services.open_issue_create(
+        chapter=chapter,
+        round=open_round,
+        by=cast.coordinator,
+        text="Valor de contenido regional 75 % frente a 85 %",
+        parties=["US"],
+        positions=[position],
+    )
+
+
+def test_an_official_of_the_chapter_asks_about_an_open_issue(cast, issue, ministries, agricultura_official):
+    request = consultation_request_create(
+        by=cast.official_of_chapter,
+        open_issue=issue,
+        to_ministry=ministries["agricultura"],
+        question="¿Qué umbral sostiene la agroindustria?",
+        due_on=TODAY,
+        now=NOW,
+    )
+    assert (request.open_issue, request.position) == (issue, None)
+    assert AuditEvent.objects.get(action="consultation.request").data["open_issue"] == issue.pk
+    assert set(consultation_list_visible_to(user=agricultura_official)) == {request}
+    assert set(consultation_list_visible_to(user=cast.official_of_chapter)) == {request}
+    assert not consultation_list_visible_to(user=cast.official_of_other_chapter).exists()
+    answered = consultation_answer(by=agricultura_official, request=request, answer="Un 70 % es viable.")
+    assert answered.status == "answered"
+
+
+def test_who_does_not_read_the_chapters_state_of_play_cannot_ask_about_its_issue(cast, issue, ministries):
+    for user in (cast.official_of_other_chapter, cast.delegate_a, cast.admin):
+        with pytest.raises(ValidationError) as error:
+            consultation_request_create(
+                by=user, open_issue=issue, to_ministry=ministries["hacienda"], question="¿?", due_on=TODAY, now=NOW
+            )
+        assert error.value.messages == ["You cannot ask for opinions on this open issue."]
+    assert not ConsultationRequest.objects.exists()
+
+
+def test_a_request_is_about_one_subject(cast, issue, position, ministries):
+    with pytest.raises(ValueError):
+        consultation_request_create(
+            by=cast.coordinator,
+            position=position,
+            open_issue=issue,
+            to_ministry=ministries["hacienda"],
+            question="¿?",
+            due_on=TODAY,
+            now=NOW,
+        )

@@ -69,6 +69,10 @@ BENCH_ARGS ?= --dataset S
 bench: setup
 	$(PY) manage.py benchmark --reuse --json var/bench.json $(BENCH_ARGS)
 
+# The long fuzzing runs (marker fuzz): schemathesis with 100 examples per API operation, role and mode.
+fuzz: setup
+	$(PY) -m pytest -p no:cacheprovider -m fuzz $(PYTEST_ARGS)
+
 test: setup browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -115,3 +115,14 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 
         connections.close_all()
         embedded.stop(settings.EMBEDDED_PG_DIR)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """The long fuzzing runs (marker ``fuzz``) take the better part of an hour: they run only when a marker expression
+    names them (``make fuzz`` is ``-m fuzz``), never in a plain ``make test``."""
+    if "fuzz" in (config.getoption("markexpr") or ""):
+        return
+    deselected = [item for item in items if item.get_closest_marker("fuzz")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("fuzz")]

@@ -48,6 +48,10 @@ def test_open_issue_text_and_status_note_reach_no_delegate_by_any_page(world: Wo
     for name, case in CASES.items():
         if case.urlconf is not None:
             continue
+        if role == "official_of_other_chapter" and name.startswith("consultation_"):
+            # This official is of Agricultura, the ministry the world's consultations are addressed to: a ministry
+            # asked about an open issue reads the issue it is asked about (issue 11, point 3).
+            continue
         url = case.url(world)
         headers = {"HX-Request": "true"} if case.htmx else {}
         response = client.get(url, headers=headers) if case.method == "get" else client.post(url, case.data(world))

@@ -52,7 +52,7 @@ from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 # The crawl's world (demo data, then every role's pages in two browsers) takes minutes, more on a busy machine: it gets
 # its own time limit rather than the suite's 300 s per test.
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(1500)]
+pytestmark = [pytest.mark.browser, pytest.mark.heavy, pytest.mark.timeout(1500)]
 
 ROLES = {
     "delegate": demo_email("delegada.a"),

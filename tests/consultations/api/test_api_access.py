@@ -152,6 +152,40 @@ OPS: dict[tuple[str, str], Op] = {
     ("post", "/notifications/read"): Op(
         lambda aw, r: "/notifications/read", allowed(200, SIGNED_IN), body=lambda aw: {}
     ),
+    ("get", "/search"): Op(lambda aw, r: "/search?q=TITULO", allowed(200, SIGNED_IN)),
+    ("get", "/state-of-play"): Op(lambda aw, r: "/state-of-play", allowed(200, OFFICIALS)),
+    ("get", "/state-of-play/issues"): Op(lambda aw, r: "/state-of-play/issues", allowed(200, OFFICIALS)),
+    ("get", "/state-of-play/issues/{issue_id}"): Op(
+        lambda aw, r: f"/state-of-play/issues/{aw.world.issue.pk}", allowed(200, GOV)
+    ),
+    ("get", "/ministries/consultations"): Op(lambda aw, r: "/ministries/consultations", allowed(200, OFFICIALS)),
+    # Economía (the chapter's official) asked Agricultura (the other chapter's official) about gov_a.
+    ("get", "/ministries/consultations/{consultation_id}"): Op(
+        lambda aw, r: f"/ministries/consultations/{aw.world.consultations['addressed'].pk}",
+        allowed(200, OFFICIALS),
+    ),
+    ("post", "/ministries/consultations/{consultation_id}/answer"): Op(
+        lambda aw, r: f"/ministries/consultations/{aw.world.consultations['addressed'].pk}/answer",
+        allowed(200, ("official_of_other_chapter",)),
+        body=lambda aw: {"answer": "RESPUESTA-MINISTERIO-API-7f3"},
+    ),
+    ("get", "/intelligence/notes"): Op(lambda aw, r: "/intelligence/notes", allowed(200, (*OFFICIALS, "admin"))),
+    ("get", "/intelligence/notes/{note_id}"): Op(
+        lambda aw, r: f"/intelligence/notes/{aw.world.intelligence_note.pk}", allowed(200, (*GOV, "admin"))
+    ),
+    ("get", "/exports"): Op(lambda aw, r: "/exports", allowed(200, SIGNED_IN)),
+    ("post", "/exports"): Op(
+        lambda aw, r: "/exports",
+        allowed(202, OFFICIALS),
+        body=lambda aw: {"kind": "book_csv", "round": aw.world.round.pk},
+    ),
+    # official_of_chapter's finished job: its requester alone.
+    ("get", "/exports/{job_id}"): Op(
+        lambda aw, r: f"/exports/{aw.world.export_done.pk}", allowed(200, ("official_of_chapter",))
+    ),
+    ("get", "/exports/{job_id}/file"): Op(
+        lambda aw, r: f"/exports/{aw.world.export_done.pk}/file", allowed(200, ("official_of_chapter",))
+    ),
     ("get", "/me"): Op(lambda aw, r: "/me", allowed(200, SIGNED_IN)),
     ("get", "/tokens"): Op(lambda aw, r: "/tokens", allowed(200, SIGNED_IN)),
     # Every role revokes delegate A's token: only delegate A may.

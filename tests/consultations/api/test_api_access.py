@@ -13,9 +13,22 @@ from django.db import transaction
 
 from consultations import models
 from consultations.api import api
+from consultations.selectors.search import SOURCES as SEARCH_SOURCES
+from consultations.services.exports import export_job_run
 from tests.consultations.api.conftest import ANSWER_B, ApiClient, ApiWorld
-from tests.consultations.permission_cases import NEW_TITLE, ROLES, TITLES, pdf_upload
+from tests.consultations.permission_cases import (
+    CONSULTATION_QUESTION,
+    INTELLIGENCE_BODY,
+    INTELLIGENCE_TITLE,
+    ISSUE_CANARY,
+    NEW_TITLE,
+    ROLES,
+    STATUS_NOTE_CANARY,
+    TITLES,
+    pdf_upload,
+)
 
+SEARCH_KINDS = tuple(SEARCH_SOURCES)
 GOV = ("official_of_chapter", "coordinator")  # the officials who may triage gov_a (chapter's official, coordinator)
 OFFICIALS = ("official_of_chapter", "official_of_other_chapter", "coordinator")
 ORG_A = ("delegate_a", "coordinator_a")
@@ -240,15 +253,26 @@ def test_api_access_matrix(api_world: ApiWorld, key: tuple[str, str]) -> None:
     assert answers == OPS[key].expect
 
 
-# What each delegate must never read: the other organisation's government-only positions, notes and answers.
+# What no delegate may read: internal notes, the state of play's issue and status note, intelligence notes and the
+# questions between ministries.
+GOVERNMENT_ONLY = [
+    "NOTA-CANARIO-7f3",
+    ISSUE_CANARY,
+    STATUS_NOTE_CANARY,
+    INTELLIGENCE_TITLE,
+    INTELLIGENCE_BODY,
+    CONSULTATION_QUESTION,
+]
+# What each delegate must never read: the other organisation's government-only positions and answers, and the above.
 CANARIES = {
-    "delegate_b": [TITLES[k] for k in ("draft_a", "awaiting_a", "gov_a", "declined_a")] + ["NOTA-CANARIO-7f3"],
-    "delegate_a": [TITLES["gov_b"], ANSWER_B, "NOTA-CANARIO-7f3"],
+    "delegate_b": [TITLES[k] for k in ("draft_a", "awaiting_a", "gov_a", "declined_a")] + GOVERNMENT_ONLY,
+    "delegate_a": [TITLES["gov_b"], ANSWER_B, *GOVERNMENT_ONLY],
 }
 
 
 @pytest.mark.parametrize("role", sorted(CANARIES))
-def test_canary_never_reaches_a_delegate_through_any_api_read(api_world: ApiWorld, role: str) -> None:
+def test_canary_never_reaches_a_delegate_through_any_api_read(api_world: ApiWorld, role: str, settings) -> None:
+    settings.API_RATE_LIMIT_PER_MINUTE = 10_000  # hundreds of reads: the rate limit is tested on its own
     from consultations.services.triage import position_note_add
 
     w = api_world.world
@@ -268,10 +292,29 @@ def test_canary_never_reaches_a_delegate_through_any_api_read(api_world: ApiWorl
         else:
             paths.append(op.path(api_world, role))
     paths += [f"/positions?status={s}" for s in ("submitted", "draft")] + ["/triage/queue?q=TITULO"]
+    # Search for every canary, in every kind (those a delegate may not search are ignored, as on the page).
+    words = [*CANARIES[role], "TITULO", "7f3"]
+    paths += [f"/search?q={word}" for word in words]
+    paths += [f"/search?q={word}&kind={kind}" for word in words for kind in SEARCH_KINDS]
+    # The delegate's own export, built by the worker's service, then downloaded.
+    job = client.post("/exports", {"kind": "own_csv"})
+    assert job.status_code == 202, job.content
+    export_job_run(job_id=job.json()["id"])
+    paths += [f"/exports/{job.json()['id']}", f"/exports/{job.json()['id']}/file"]
+    # Every other export job of the world: another user's jobs are not found.
+    paths += [f"/exports/{j.pk}/file" for j in (w.export_done, w.export_failed)]
+    reached = set()
     for path in paths:
         response = client.get(path)
         assert response.status_code < 500, path
+        if response.status_code == 200:
+            reached.add(path)
         content = b"".join(response.streaming_content) if response.streaming else response.content
         text = content.decode("utf-8", "replace")
         for canary in CANARIES[role]:
             assert canary not in text, (path, canary)
+    # The delegate's own export reached the delegate: the canary test read the file, not a 404.
+    assert f"/exports/{job.json()['id']}/file" in reached
+    own = client.get(f"/exports/{job.json()['id']}/file")
+    own_title = TITLES["gov_a" if role == "delegate_a" else "gov_b"]
+    assert own_title in b"".join(own.streaming_content).decode("utf-8-sig")

@@ -7,6 +7,7 @@ import pytest
 
 from consultations import models
 from consultations.services.exports import export_job_run
+from consultations.services.state_of_play import chapter_status_share
 from consultations.services.triage import position_note_add
 from tests.consultations.api.conftest import ApiWorld
 from tests.consultations.permission_cases import (
@@ -145,3 +146,27 @@ def test_export_requests_follow_the_pages_forms_and_scopes(api_world: ApiWorld) 
     delegate = api_world.client("delegate_a")
     assert delegate.post("/exports", {"kind": "own_xlsx", "status": "nonsense"}).status_code == 422
     assert delegate.post("/exports", {"kind": "book_csv", "round": w.round.pk}).status_code == 404
+
+
+def test_chapters_carry_the_status_line_a_delegate_sees_only_once_shared(api_world: ApiWorld) -> None:
+    w = api_world.world
+
+    def status(role: str) -> str | None:
+        items = api_world.client(role).get("/chapters?limit=200").json()["items"]
+        return next(c["status"] for c in items if c["id"] == w.chapter.pk)
+
+    assert status("official_of_chapter") == models.ChapterStatus.IN_NEGOTIATION
+    assert status("delegate_a") is None
+    chapter_status_share(chapter=w.chapter, by=w.cast.coordinator, shared=True)
+    assert status("delegate_a") == models.ChapterStatus.IN_NEGOTIATION
+
+
+def test_open_issues_list_only_the_positions_the_official_may_read(api_world: ApiWorld) -> None:
+    w = api_world.world
+    issue = w.issue
+    issue.positions.add(w.positions["draft_a"])  # a draft: no official reads it
+    listed = api_world.client("official_of_chapter").get("/state-of-play/issues").json()["items"]
+    assert [i["position_ids"] for i in listed if i["id"] == issue.pk] == [[w.positions["gov_a"].pk]]
+    detail = api_world.client("coordinator").get(f"/state-of-play/issues/{issue.pk}").json()
+    assert detail["position_ids"] == [w.positions["gov_a"].pk]
+    assert api_world.client("official_of_other_chapter").get(f"/state-of-play/issues/{issue.pk}").status_code == 404

@@ -13,6 +13,7 @@ from typing import Any
 from celery import shared_task
 from celery.signals import task_success
 
+from consultations.services import api_tokens as api_token_services
 from consultations.services import deliveries as delivery_services
 from consultations.services import digests as digest_services
 from consultations.services import exports as export_services
@@ -105,6 +106,11 @@ def export_job_run(job_id: int) -> str:
 @shared_task
 def export_jobs_expire() -> int:
     return export_services.export_jobs_expire()
+
+
+@shared_task
+def api_idempotency_purge() -> int:
+    return api_token_services.idempotent_requests_purge()
 
 
 @shared_task(acks_late=True)

@@ -306,6 +306,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "export-jobs-expire": {"task": "consultations.tasks.export_jobs_expire", "schedule": EXPORT_EXPIRE_EVERY},
     # Hourly, so a worker down at one run is caught by the next; the (request, day) row keeps it to once a day.
     "consultation-reminders-send": {"task": "consultations.tasks.consultation_reminders_send", "schedule": 3600.0},
+    "api-idempotency-purge": {"task": "consultations.tasks.api_idempotency_purge", "schedule": 3600.0},
 }
 
 # Content Security Policy (Django 6): scripts only from this site or with the per-request nonce.
@@ -346,5 +347,8 @@ LOGGING = {
 
 # REST API (/api/v1/): requests a minute per token, and the largest bodies it reads.
 API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "120"))
+# How long the answer to a write sent with an Idempotency-Key is kept (and a retry with that key replays it);
+# beat purges older ones hourly.
+API_IDEMPOTENCY_RETENTION_HOURS = int(os.environ.get("API_IDEMPOTENCY_RETENTION_HOURS", "24"))
 API_MAX_JSON_BYTES = 256 * 1024
 API_MAX_UPLOAD_BYTES = 21 * 1024 * 1024  # one attachment (20 MB) and its multipart envelope

@@ -7,7 +7,21 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from consultations.api import dashboards, notifications, positions, problems, room, rounds, tokens, triage
+from consultations.api import (
+    dashboards,
+    exports,
+    intelligence,
+    ministries,
+    notifications,
+    positions,
+    problems,
+    room,
+    rounds,
+    search,
+    state_of_play,
+    tokens,
+    triage,
+)
 from consultations.api.auth import TokenAuth
 
 # Every operation may answer these, as problem details (application/problem+json).
@@ -50,7 +64,8 @@ api = Api(
     title="Cuarto de Junto API",
     version="1.0.0",
     description=(
-        "Positions, triage, dashboards and the room of Cuarto de Junto. Authenticate with a personal token "
+        "Positions, triage, dashboards, the room, search, the state of play, consultations between ministries, "
+        "intelligence notes and exports of Cuarto de Junto. Authenticate with a personal token "
         "(Preferences → API tokens) as `Authorization: Bearer <token>`. Lists are paginated with `cursor` "
         "(`next_cursor` of the previous page) and take `updated_since`; writes take `Idempotency-Key`; updates "
         "take `If-Match`; errors are RFC 9457 problem details."
@@ -59,5 +74,18 @@ api = Api(
     docs_url=None,
 )
 problems.install(api)
-for area in (rounds, positions, triage, dashboards, room, notifications, tokens):
+for area in (
+    rounds,
+    positions,
+    triage,
+    dashboards,
+    room,
+    notifications,
+    tokens,
+    search,
+    state_of_play,
+    ministries,
+    intelligence,
+    exports,
+):
     api.add_router("", area.router)

@@ -349,10 +349,15 @@ def position_withdraw(request: HttpRequest, position_id: int, payload: WithdrawI
     return _position_response(request, _fresh(request, withdrawn))
 
 
+class DiffLine(Schema):
+    kind: str = Field(description='" " kept, "+" added, "-" removed.')
+    text: str
+
+
 class RevisionChange(Schema):
     field: str
     label: str
-    lines: list[str]
+    lines: list[DiffLine] = Field(description="Whole paragraphs, each kept, added or removed.")
 
 
 class RevisionOut(Schema):
@@ -385,7 +390,10 @@ def position_revisions(request: HttpRequest, position_id: int, page: Query[PageP
             "created_at": entry.revision.created_at,
             "content": entry.revision.content,
             "compared_with": entry.previous.number if entry.previous else None,
-            "changes": [{"field": d.field, "label": d.label, "lines": list(d.lines)} for d in entry.diff],
+            "changes": [
+                {"field": d.field, "label": d.label, "lines": [{"kind": k, "text": t} for k, t in d.lines]}
+                for d in entry.diff
+            ],
         }
         for entry in entries
     ]

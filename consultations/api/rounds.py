@@ -6,10 +6,12 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router, Schema
+from pydantic import Field
 
 from consultations.api.pagination import PageParams, paginate
 from consultations.models import Chapter, Round, Sector
 from consultations.selectors.rounds import round_list
+from consultations.selectors.state_of_play import chapter_status_lines_for, chapters_readable_by
 
 router = Router(tags=["rounds"])
 
@@ -52,6 +54,12 @@ class ChapterOut(Schema):
     title_en: str
     title_es: str
     title: str
+    status: str | None = Field(
+        None,
+        description="The chapter's state-of-play status, as the chapter list shows it: for the government side of "
+        "the chapter always, for everyone else only once a negotiator shared the status line with the room.",
+    )
+    status_round_id: int | None = Field(None, description="The round the status was recorded for.")
 
 
 class ChapterPage(Schema):
@@ -81,9 +89,17 @@ def round_detail(request: HttpRequest, round_id: int) -> Round:
     return get_object_or_404(round_list(), pk=round_id)
 
 
-@router.get("/chapters", response=ChapterPage, summary="The USMCA chapters")
+@router.get("/chapters", response=ChapterPage, summary="The USMCA chapters, with the status line the user may read")
 def chapters(request: HttpRequest, page: Query[PageParams]) -> dict:
-    return paginate(Chapter.objects.all(), page, use_time=False)
+    user = request.auth.user
+    result = paginate(Chapter.objects.all(), page, use_time=False)
+    readable = set(chapters_readable_by(user=user).values_list("pk", flat=True))
+    lines = chapter_status_lines_for(readable=readable)
+    for chapter in result["items"]:
+        line = lines.get(chapter.pk)
+        chapter.status = line.status if line else None
+        chapter.status_round_id = line.round_id if line else None
+    return result
 
 
 @router.get("/sectors", response=SectorPage, summary="Sectors (SCIAN/NAICS codes)")

@@ -63,6 +63,8 @@ class ApiIdempotentRequest(models.Model):
             models.UniqueConstraint(fields=["token", "key"], name="api_idempotency_key_unique"),
             models.CheckConstraint(condition=~Q(key=""), name="api_idempotency_key_not_empty"),
         ]
+        # The hourly purge finds the old answers by age.
+        indexes = [models.Index(fields=["created_at"], name="api_idempotency_created_idx")]
 
     def __str__(self) -> str:
         return f"{self.token_id}:{self.key}"

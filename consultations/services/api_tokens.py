@@ -8,6 +8,7 @@ import hashlib
 import secrets
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -95,3 +96,15 @@ def idempotent_request_store(*, claim: ApiIdempotentRequest, status_code: int, b
     claim.status_code = status_code
     claim.body = body
     claim.save(update_fields=["status_code", "body"])
+
+
+def idempotent_requests_purge(*, now: dt.datetime | None = None) -> int:
+    """Forget the stored answers older than ``API_IDEMPOTENCY_RETENTION_HOURS``: past it, a retry with the same key
+    writes again. Idempotent (a second run finds nothing); deletes in batches so no run holds a long lock."""
+    cutoff = (now or timezone.now()) - dt.timedelta(hours=settings.API_IDEMPOTENCY_RETENTION_HOURS)
+    deleted = 0
+    while True:
+        batch = list(ApiIdempotentRequest.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:5000])
+        if not batch:
+            return deleted
+        deleted += ApiIdempotentRequest.objects.filter(pk__in=batch).delete()[0]

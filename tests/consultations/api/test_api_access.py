@@ -13,9 +13,22 @@ from django.db import transaction
 
 from consultations import models
 from consultations.api import api
+from consultations.selectors.search import SOURCES as SEARCH_SOURCES
+from consultations.services.exports import export_job_run
 from tests.consultations.api.conftest import ANSWER_B, ApiClient, ApiWorld
-from tests.consultations.permission_cases import NEW_TITLE, ROLES, TITLES, pdf_upload
+from tests.consultations.permission_cases import (
+    CONSULTATION_QUESTION,
+    INTELLIGENCE_BODY,
+    INTELLIGENCE_TITLE,
+    ISSUE_CANARY,
+    NEW_TITLE,
+    ROLES,
+    STATUS_NOTE_CANARY,
+    TITLES,
+    pdf_upload,
+)
 
+SEARCH_KINDS = tuple(SEARCH_SOURCES)
 GOV = ("official_of_chapter", "coordinator")  # the officials who may triage gov_a (chapter's official, coordinator)
 OFFICIALS = ("official_of_chapter", "official_of_other_chapter", "coordinator")
 ORG_A = ("delegate_a", "coordinator_a")
@@ -152,6 +165,40 @@ OPS: dict[tuple[str, str], Op] = {
     ("post", "/notifications/read"): Op(
         lambda aw, r: "/notifications/read", allowed(200, SIGNED_IN), body=lambda aw: {}
     ),
+    ("get", "/search"): Op(lambda aw, r: "/search?q=TITULO", allowed(200, SIGNED_IN)),
+    ("get", "/state-of-play"): Op(lambda aw, r: "/state-of-play", allowed(200, OFFICIALS)),
+    ("get", "/state-of-play/issues"): Op(lambda aw, r: "/state-of-play/issues", allowed(200, OFFICIALS)),
+    ("get", "/state-of-play/issues/{issue_id}"): Op(
+        lambda aw, r: f"/state-of-play/issues/{aw.world.issue.pk}", allowed(200, GOV)
+    ),
+    ("get", "/ministries/consultations"): Op(lambda aw, r: "/ministries/consultations", allowed(200, OFFICIALS)),
+    # Economía (the chapter's official) asked Agricultura (the other chapter's official) about gov_a.
+    ("get", "/ministries/consultations/{consultation_id}"): Op(
+        lambda aw, r: f"/ministries/consultations/{aw.world.consultations['addressed'].pk}",
+        allowed(200, OFFICIALS),
+    ),
+    ("post", "/ministries/consultations/{consultation_id}/answer"): Op(
+        lambda aw, r: f"/ministries/consultations/{aw.world.consultations['addressed'].pk}/answer",
+        allowed(200, ("official_of_other_chapter",)),
+        body=lambda aw: {"answer": "RESPUESTA-MINISTERIO-API-7f3"},
+    ),
+    ("get", "/intelligence/notes"): Op(lambda aw, r: "/intelligence/notes", allowed(200, (*OFFICIALS, "admin"))),
+    ("get", "/intelligence/notes/{note_id}"): Op(
+        lambda aw, r: f"/intelligence/notes/{aw.world.intelligence_note.pk}", allowed(200, (*GOV, "admin"))
+    ),
+    ("get", "/exports"): Op(lambda aw, r: "/exports", allowed(200, SIGNED_IN)),
+    ("post", "/exports"): Op(
+        lambda aw, r: "/exports",
+        allowed(202, OFFICIALS),
+        body=lambda aw: {"kind": "book_csv", "round": aw.world.round.pk},
+    ),
+    # official_of_chapter's finished job: its requester alone.
+    ("get", "/exports/{job_id}"): Op(
+        lambda aw, r: f"/exports/{aw.world.export_done.pk}", allowed(200, ("official_of_chapter",))
+    ),
+    ("get", "/exports/{job_id}/file"): Op(
+        lambda aw, r: f"/exports/{aw.world.export_done.pk}/file", allowed(200, ("official_of_chapter",))
+    ),
     ("get", "/me"): Op(lambda aw, r: "/me", allowed(200, SIGNED_IN)),
     ("get", "/tokens"): Op(lambda aw, r: "/tokens", allowed(200, SIGNED_IN)),
     # Every role revokes delegate A's token: only delegate A may.
@@ -206,15 +253,26 @@ def test_api_access_matrix(api_world: ApiWorld, key: tuple[str, str]) -> None:
     assert answers == OPS[key].expect
 
 
-# What each delegate must never read: the other organisation's government-only positions, notes and answers.
+# What no delegate may read: internal notes, the state of play's issue and status note, intelligence notes and the
+# questions between ministries.
+GOVERNMENT_ONLY = [
+    "NOTA-CANARIO-7f3",
+    ISSUE_CANARY,
+    STATUS_NOTE_CANARY,
+    INTELLIGENCE_TITLE,
+    INTELLIGENCE_BODY,
+    CONSULTATION_QUESTION,
+]
+# What each delegate must never read: the other organisation's government-only positions and answers, and the above.
 CANARIES = {
-    "delegate_b": [TITLES[k] for k in ("draft_a", "awaiting_a", "gov_a", "declined_a")] + ["NOTA-CANARIO-7f3"],
-    "delegate_a": [TITLES["gov_b"], ANSWER_B, "NOTA-CANARIO-7f3"],
+    "delegate_b": [TITLES[k] for k in ("draft_a", "awaiting_a", "gov_a", "declined_a")] + GOVERNMENT_ONLY,
+    "delegate_a": [TITLES["gov_b"], ANSWER_B, *GOVERNMENT_ONLY],
 }
 
 
 @pytest.mark.parametrize("role", sorted(CANARIES))
-def test_canary_never_reaches_a_delegate_through_any_api_read(api_world: ApiWorld, role: str) -> None:
+def test_canary_never_reaches_a_delegate_through_any_api_read(api_world: ApiWorld, role: str, settings) -> None:
+    settings.API_RATE_LIMIT_PER_MINUTE = 10_000  # hundreds of reads: the rate limit is tested on its own
     from consultations.services.triage import position_note_add
 
     w = api_world.world
@@ -234,10 +292,29 @@ def test_canary_never_reaches_a_delegate_through_any_api_read(api_world: ApiWorl
         else:
             paths.append(op.path(api_world, role))
     paths += [f"/positions?status={s}" for s in ("submitted", "draft")] + ["/triage/queue?q=TITULO"]
+    # Search for every canary, in every kind (those a delegate may not search are ignored, as on the page).
+    words = [*CANARIES[role], "TITULO", "7f3"]
+    paths += [f"/search?q={word}" for word in words]
+    paths += [f"/search?q={word}&kind={kind}" for word in words for kind in SEARCH_KINDS]
+    # The delegate's own export, built by the worker's service, then downloaded.
+    job = client.post("/exports", {"kind": "own_csv"})
+    assert job.status_code == 202, job.content
+    export_job_run(job_id=job.json()["id"])
+    paths += [f"/exports/{job.json()['id']}", f"/exports/{job.json()['id']}/file"]
+    # Every other export job of the world: another user's jobs are not found.
+    paths += [f"/exports/{j.pk}/file" for j in (w.export_done, w.export_failed)]
+    reached = set()
     for path in paths:
         response = client.get(path)
         assert response.status_code < 500, path
+        if response.status_code == 200:
+            reached.add(path)
         content = b"".join(response.streaming_content) if response.streaming else response.content
         text = content.decode("utf-8", "replace")
         for canary in CANARIES[role]:
             assert canary not in text, (path, canary)
+    # The delegate's own export reached the delegate: the canary test read the file, not a 404.
+    assert f"/exports/{job.json()['id']}/file" in reached
+    own = client.get(f"/exports/{job.json()['id']}/file")
+    own_title = TITLES["gov_a" if role == "delegate_a" else "gov_b"]
+    assert own_title in b"".join(own.streaming_content).decode("utf-8-sig")

@@ -7,16 +7,12 @@ import datetime as dt
 import hashlib
 import threading
 
-import pytest
 import requests
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from consultations import models
-from tests import factories
 from tests.consultations.api.conftest import ApiClient, ApiWorld, make_token
 from tests.consultations.api.test_api_access import OPS, _call
 from tests.consultations.permission_cases import NEW_TITLE
@@ -165,87 +161,3 @@ def test_writes_and_downloads_leave_audit_rows_marked_api(api_world: ApiWorld) -
     browser.post(reverse("consultations:position_file", args=[w.positions["draft_a"].pk]))
     page_row = models.AuditEvent.objects.filter(action="position.file").latest("id")
     assert "channel" not in page_row.data
-
-
-LISTS = {
-    "delegate_a": [
-        "/positions",
-        "/cosignatures",
-        "/notifications",
-        "/briefings",
-        "/room/questions",
-        "/rounds",
-        "/tokens",
-    ],
-    "official_of_chapter": ["/triage/queue", "/notifications", "/briefings", "/room/questions"],
-}
-
-
-def _grow(aw: ApiWorld, n: int, start: int = 0) -> None:
-    w = aw.world
-    now = timezone.now()
-    models.Position.objects.bulk_create(
-        [
-            models.Position(
-                organisation=w.cast.org_a,
-                chapter=w.chapter,
-                round=w.round,
-                title=f"Masa {i}",
-                summary="s",
-                stance="offensive",
-                status="submitted",
-                filed_at=now,
-                created_by=w.cast.delegate_a,
-            )
-            for i in range(n)
-        ]
-    )
-    models.Notification.objects.bulk_create(
-        [
-            models.Notification(recipient=u, kind="status", title=f"n{i}", url="/", key=f"k{i}-{u.pk}")
-            for i in range(start, start + n)
-            for u in (w.cast.delegate_a, w.cast.official_of_chapter)
-        ]
-    )
-    negotiator = factories.official(chapters=[w.chapter], negotiator=True)
-    models.Briefing.objects.bulk_create(
-        [
-            models.Briefing(chapter=w.chapter, round=w.round, author=negotiator, title=f"b{i}", body_markdown="x")
-            for i in range(n)
-        ]
-    )
-    models.RoomQuestion.objects.bulk_create(
-        [
-            models.RoomQuestion(
-                chapter=w.chapter,
-                round=w.round,
-                author=negotiator,
-                text=f"q{i}",
-                response_deadline=now + dt.timedelta(days=1),
-            )
-            for i in range(n)
-        ]
-    )
-
-
-def _counts(aw: ApiWorld) -> dict[tuple[str, str], int]:
-    counts = {}
-    for role, paths in LISTS.items():
-        client = aw.client(role)
-        for path in paths:
-            client.get(path)  # warm: the token's last use is written once a minute
-            with CaptureQueriesContext(connection) as queries:
-                answer = client.get(path + "?limit=100")
-            assert answer.status_code == 200, (path, answer.content)
-            counts[(role, path)] = len(queries)
-    return counts
-
-
-@pytest.mark.timeout(600)
-def test_list_query_counts_do_not_grow_from_10_to_1000_rows(api_world: ApiWorld, settings) -> None:
-    settings.API_RATE_LIMIT_PER_MINUTE = 10**6
-    _grow(api_world, 10)
-    small = _counts(api_world)
-    _grow(api_world, 990, start=10)
-    large = _counts(api_world)
-    assert small == large

@@ -248,6 +248,11 @@ def export_audit(*, user: User, kind: str, target: Any, filters: dict[str, Any],
     return audit_record(actor=user, action="export", target=target, organisation=organisation, data=data)
 
 
+def export_job_download_record(*, by: User, job: ExportJob) -> None:
+    """The job's file handed over (its building was recorded as the export itself)."""
+    audit_record(actor=by, action="export.download", target=job, data={"kind": str(job.kind)})
+
+
 # --- Jobs ----------------------------------------------------------------------------------------------------
 
 

@@ -8,13 +8,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from consultations.models import User
+from consultations.models.audit import SIGNIN, SIGNIN_FAILED, SIGNOUT
 from consultations.services.audit import audit_record
-
-SIGNIN = "signin.success"
-SIGNIN_FAILED = "signin.failure"
-SIGNOUT = "signout"
-# What a user's own sign-in history lists (Preferences → Sign-in history).
-SIGNIN_ACTIONS = (SIGNIN, SIGNIN_FAILED)
 
 
 @receiver(user_logged_in, dispatch_uid="audit_signin")

@@ -3,6 +3,14 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Actions recorded outside any service (consultations/signals.py, the permission helpers).
+SIGNIN = "signin.success"
+SIGNIN_FAILED = "signin.failure"
+SIGNOUT = "signout"
+ACCESS_DENIED = "access.denied"
+# What a user's own sign-in history lists (Preferences → Sign-in history).
+SIGNIN_ACTIONS = (SIGNIN, SIGNIN_FAILED)
+
 
 class AuditEvent(models.Model):
     """Who did what to which object, when and from where. Append-only: database triggers refuse updates

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 
 from consultations.models import AuditEvent
+from consultations.models.audit import ACCESS_DENIED
 
 if TYPE_CHECKING:
     from consultations.models import Organisation, User
@@ -45,7 +46,7 @@ def audit_denial(*, user: User, permission: str, target: Any) -> AuditEvent:
     """A rules denial the user sees as a missing page (404): one row for the admins, nothing more for the user."""
     return audit_record(
         actor=user,
-        action="access.denied",
+        action=ACCESS_DENIED,
         target=target if isinstance(target, models.Model) and target.pk is not None else None,
         data={"permission": permission},
     )

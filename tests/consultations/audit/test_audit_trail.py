@@ -10,9 +10,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from consultations.models import AuditEvent
+from consultations.models.audit import SIGNIN, SIGNIN_FAILED, SIGNOUT
 from consultations.services import attachments as attachment_services
 from consultations.services import positions as position_services
-from consultations.signals import SIGNIN, SIGNIN_FAILED, SIGNOUT
 from consultations.views.helpers import require_perm
 from tests.consultations.services.helpers import draft, pdf_bytes, upload
 

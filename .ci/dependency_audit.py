@@ -19,7 +19,7 @@ import tomllib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-EXCEPTIONS = HERE / "pip-audit-exceptions.toml"
+EXCEPTIONS = Path(os.environ.get("PIP_AUDIT_EXCEPTIONS", HERE / "pip-audit-exceptions.toml"))
 
 
 def load_exceptions() -> list[dict[str, str]]:

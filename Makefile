@@ -10,7 +10,7 @@ PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 \
 	$(sort $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3)) \
 	$(wildcard /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]) python3 python
 
-.PHONY: help setup run run-dev bench test check lint format messages browser clean-db drill-deadline load-deadline drill-redis drill-worker drill-smtp
+.PHONY: help setup run run-dev bench test check lint format messages browser clean-db drill-deadline load-deadline drill-redis drill-worker drill-smtp backup restore audit
 
 help:
 	@echo "make run    – set up, migrate, load USMCA and demo data, start web + worker + beat on http://127.0.0.1:8000"
@@ -21,6 +21,9 @@ help:
 	@echo "make drill-deadline – concurrent filings against a live gunicorn; fails on any loss, duplicate or 5xx"
 	@echo "make load-deadline  – locust: 300 delegates for 60 s against gunicorn with 12 workers (loopback)"
 	@echo "make drill-redis | drill-worker | drill-smtp – fault drills: expected vs observed e-mails, non-zero on loss or duplicate"
+	@echo "make backup DIR=path  – database (pg_dump) and attachments into a new folder, with a manifest"
+	@echo "make restore DIR=path – a backup into an empty database and storage, checked against its manifest"
+	@echo "make audit  – pip-audit of the installed, pinned dependencies (exceptions in .ci/pip-audit-exceptions.toml)"
 
 $(STAMP):
 	@set -e; py=""; rm -f $(VENV)/.installed-*; \
@@ -102,6 +105,20 @@ drill-worker: setup
 	$(DRILL) -k worker
 drill-smtp: setup
 	$(DRILL) -k smtp
+
+# Backups (usmca/backup.py): the configured database and the private storage; DIR is a new folder.
+# RESTORE_ARGS="--database-url URL --media-root PATH" restores elsewhere than the configured database and storage.
+backup: setup
+	@test -n "$(DIR)" || { echo "usage: make backup DIR=path/to/new/folder" >&2; exit 2; }
+	$(PY) manage.py backup --to "$(DIR)"
+
+restore: setup
+	@test -n "$(DIR)" || { echo "usage: make restore DIR=path/to/backup [RESTORE_ARGS=...]" >&2; exit 2; }
+	$(PY) manage.py restore --from "$(DIR)" $(RESTORE_ARGS)
+
+# Known vulnerabilities in the installed (pinned) dependencies; each ignored advisory has a written reason.
+audit: setup
+	$(PY) .ci/dependency_audit.py
 
 messages: setup
 	$(PY) manage.py makemessages -l es -l en --no-obsolete --ignore=.venv --ignore=var

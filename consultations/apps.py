@@ -14,4 +14,6 @@ class ConsultationsConfig(AppConfig):
         # does. Every select of ours names its own empty choice; this covers any that does not (the admin's).
         from django.db.models import fields
 
+        from consultations import signals  # noqa: F401 - connects the sign-in audit receivers
+
         fields.BLANK_CHOICE_LABEL = _("Choose an option")

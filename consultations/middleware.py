@@ -64,20 +64,24 @@ class UserPreferencesMiddleware:
 
 
 class AuditContextMiddleware:
-    """Make the client's address available to audit events recorded while serving the request."""
+    """Make the client's address and user agent available to audit events recorded while serving the request."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from consultations.services.audit import current_channel, current_ip
+        from consultations.models import AuditEvent
+        from consultations.services.audit import current_channel, current_ip, current_user_agent
 
         token = current_ip.set(client_ip(request))
+        agent_length = AuditEvent._meta.get_field("user_agent").max_length
+        agent = current_user_agent.set(request.META.get("HTTP_USER_AGENT", "")[:agent_length])
         channel = current_channel.set({})
         try:
             return self.get_response(request)
         finally:
             current_channel.reset(channel)
+            current_user_agent.reset(agent)
             current_ip.reset(token)
 
 

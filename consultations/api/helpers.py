@@ -10,11 +10,14 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from consultations.api.problems import ApiProblem
+from consultations.services.audit import audit_denial
 
 
 def require_perm(user: Any, perm: str, obj: Any) -> None:
-    """The same rules as the pages; a forbidden action answers exactly like a missing object."""
+    """The same rules as the pages; a forbidden action answers exactly like a missing object (and leaves an
+    audit row)."""
     if not rules.has_perm(perm, user, obj):
+        audit_denial(user=user, permission=perm, target=obj)
         raise Http404
 
 

@@ -22,6 +22,9 @@ def user_update_preferences(*, user: User, language: str, time_zone: str) -> Use
     user.language = language
     user.time_zone = time_zone
     user.save(update_fields=["language", "time_zone"])
+    audit_record(
+        actor=user, action="user.preferences", target=user, data={"language": language, "time_zone": time_zone}
+    )
     return user
 
 

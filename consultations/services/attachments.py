@@ -230,8 +230,13 @@ def attachment_content_type(attachment: Attachment | IntelligenceAttachment) -> 
     return CONTENT_TYPES[Attachment.Kind(attachment.kind)]
 
 
-def attachment_download_record(*, by: User, attachment: Attachment) -> None:
-    """A download through the API leaves an audit row (the API marks it as such)."""
+def attachment_download_record(*, by: User, attachment: Attachment | IntelligenceAttachment) -> None:
+    """Every download, from the pages or the API (which marks its rows as such), leaves one audit row."""
+    if isinstance(attachment, IntelligenceAttachment):
+        audit_record(
+            actor=by, action="intelligence_attachment.download", target=attachment, data={"note": attachment.note_id}
+        )
+        return
     audit_record(
         actor=by,
         action="attachment.download",

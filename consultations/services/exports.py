@@ -248,6 +248,11 @@ def export_audit(*, user: User, kind: str, target: Any, filters: dict[str, Any],
     return audit_record(actor=user, action="export", target=target, organisation=organisation, data=data)
 
 
+def export_job_download_record(*, by: User, job: ExportJob) -> None:
+    """The job's file handed over (its building was recorded as the export itself)."""
+    audit_record(actor=by, action="export.download", target=job, data={"kind": str(job.kind)})
+
+
 # --- Jobs ----------------------------------------------------------------------------------------------------
 
 
@@ -262,6 +267,7 @@ def export_job_create(*, by: User, kind: str, parameters: dict[str, Any], now: d
         expires_at=now + dt.timedelta(days=EXPORT_RETENTION_DAYS),
     )
     outbox_enqueue(task="consultations.tasks.export_job_run", job_id=job.pk)
+    audit_record(actor=by, action="export.request", target=job, data={"kind": str(kind), "filters": parameters})
     return job
 
 
@@ -279,6 +285,7 @@ def export_job_retry(*, job: ExportJob, by: User) -> ExportJob:
     job.finished_at = None
     job.save(update_fields=["status", "progress", "error", "finished_at"])
     outbox_enqueue(task="consultations.tasks.export_job_run", job_id=job.pk)
+    audit_record(actor=by, action="export.retry", target=job, data={"kind": str(job.kind)})
     return job
 
 

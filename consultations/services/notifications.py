@@ -31,6 +31,7 @@ from consultations.models import (
     PositionStatus,
     TriageEvent,
 )
+from consultations.services.audit import audit_record
 
 if TYPE_CHECKING:
     from consultations.models import User
@@ -47,11 +48,16 @@ def channels_for(*, users: Iterable[User], kind: str) -> dict[int, str]:
 
 
 @transaction.atomic
+@transaction.atomic
 def preferences_update(*, user: User, channels: dict[str, str]) -> None:
-    for kind, channel in channels.items():
-        if kind not in NotificationKind.values or channel not in Channel.values:
-            continue
+    kept = {
+        kind: channel
+        for kind, channel in channels.items()
+        if kind in NotificationKind.values and channel in Channel.values
+    }
+    for kind, channel in kept.items():
         NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"channel": channel})
+    audit_record(actor=user, action="notification.preferences", target=user, data={"channels": kept})
 
 
 def notify(*, users: Iterable[User], kind: str, title: str, url: str, key: str) -> list[User]:

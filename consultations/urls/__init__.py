@@ -5,6 +5,7 @@ from __future__ import annotations
 from consultations.urls import (
     accounts,
     api_tokens,
+    audit,
     dashboards,
     digests,
     exports,
@@ -26,6 +27,7 @@ urlpatterns = [
     *positions.urlpatterns,
     *accounts.urlpatterns,
     *api_tokens.urlpatterns,
+    *audit.urlpatterns,
     *triage.urlpatterns,
     *dashboards.urlpatterns,
     *rounds.urlpatterns,

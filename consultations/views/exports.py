@@ -216,6 +216,7 @@ def export_job_download(request: HttpRequest, pk: int) -> FileResponse:
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404
     fmt = job.filename.rsplit(".", 1)[-1]
+    export_services.export_job_download_record(by=request.user, job=job)
     response = FileResponse(
         job.file.open("rb"), content_type=export_services.CONTENT_TYPES.get(fmt, "application/octet-stream")
     )

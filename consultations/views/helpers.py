@@ -13,6 +13,8 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from consultations.services.audit import audit_denial
+
 
 def can(user: Any, perm: str, obj: Any) -> bool:
     """Ask the rules themselves. ``user.has_perm`` would wave a superuser through actions that belong to an
@@ -21,9 +23,16 @@ def can(user: Any, perm: str, obj: Any) -> bool:
 
 
 def require_perm(request: HttpRequest, perm: str, obj: Any) -> None:
-    """A forbidden action answers exactly like a missing object."""
+    """A forbidden action answers exactly like a missing object (and leaves an audit row)."""
     if not can(request.user, perm, obj):
+        audit_denial(user=request.user, permission=perm, target=obj)
         raise Http404
+
+
+def denied(request: HttpRequest, error: PermissionDenied, target: Any = None) -> Http404:
+    """A service refused the user (PermissionDenied): one audit row, and the 404 the user sees instead."""
+    audit_denial(user=request.user, permission=str(error) or type(error).__name__, target=target)
+    return Http404()
 
 
 def paginate(queryset: QuerySet, request: HttpRequest, per_page: int = 25) -> Page:
@@ -61,8 +70,8 @@ def form_page(
     if form.is_valid():
         try:
             return save(form.cleaned_data)
-        except PermissionDenied:
-            raise Http404 from None
+        except PermissionDenied as error:
+            raise denied(request, error) from None
         except ValidationError as error:
             add_service_error(form, error)
     return render(request, template, {"form": form, **(context or {})})

@@ -20,7 +20,14 @@ from consultations.services import attachments as attachment_services
 from consultations.services import intelligence as services
 from consultations.services.briefings import render_markdown
 from consultations.services.errors import NoteConflict
-from consultations.views.helpers import add_service_error, can, error_text, initial_chapter, render_filtered_list
+from consultations.views.helpers import (
+    add_service_error,
+    can,
+    denied,
+    error_text,
+    initial_chapter,
+    render_filtered_list,
+)
 
 
 def _require_reader(request: HttpRequest) -> None:
@@ -95,8 +102,8 @@ def intelligence_note_create(request: HttpRequest) -> HttpResponse:
                 now=request.received_at,
                 **_note_data(form.cleaned_data),
             )
-        except PermissionDenied:
-            raise Http404 from None
+        except PermissionDenied as error:
+            raise denied(request, error) from None
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -139,8 +146,8 @@ def intelligence_note_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 now=request.received_at,
                 **_note_data(form.cleaned_data),
             )
-        except PermissionDenied:
-            raise Http404 from None
+        except PermissionDenied as error:
+            raise denied(request, error) from None
         except NoteConflict as conflict:
             # The user's text stays as typed, now based on the current version: saving again is a deliberate choice.
             data = request.POST.copy()
@@ -168,8 +175,8 @@ def intelligence_attachment_upload(request: HttpRequest, pk: int) -> HttpRespons
             attachment = services.intelligence_attachment_add(
                 by=request.user, note=note, upload=form.cleaned_data["file"], now=request.received_at
             )
-        except PermissionDenied:
-            raise Http404 from None
+        except PermissionDenied as error:
+            raise denied(request, error) from None
         except ValidationError as error:
             messages.error(request, error_text(error))
         else:
@@ -183,6 +190,7 @@ def intelligence_attachment_upload(request: HttpRequest, pk: int) -> HttpRespons
 @login_required
 def intelligence_attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = selectors.intelligence_attachment_get_for(user=request.user, attachment_id=pk)
+    attachment_services.attachment_download_record(by=request.user, attachment=attachment)
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

@@ -31,6 +31,7 @@ from consultations.views.helpers import (
     act,
     add_service_error,
     can,
+    denied,
     error_text,
     paginate,
     render_filtered_list,
@@ -408,6 +409,7 @@ def _attachment_for(request: HttpRequest, pk: int) -> Attachment:
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = _attachment_for(request, pk)
+    attachment_services.attachment_download_record(by=request.user, attachment=attachment)
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
@@ -467,8 +469,8 @@ def cosignature_respond(request: HttpRequest, pk: int) -> HttpResponse:
     accept = request.POST.get("decision") == "accept"
     try:
         cosignature_services.cosignature_respond(by=request.user, cosignature=cosignature, accept=accept)
-    except PermissionDenied:
-        raise Http404 from None
+    except PermissionDenied as error:
+        raise denied(request, error, cosignature) from None
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:

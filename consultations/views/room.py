@@ -25,10 +25,12 @@ from consultations.models import Organisation, RoomAnswer, RoomQuestion
 from consultations.selectors import room as room_selectors
 from consultations.selectors.roles import user_organisation_ids
 from consultations.services import briefings as briefing_services
+from consultations.services import exports as export_services
 from consultations.services import room_questions as question_services
 from consultations.views.helpers import (
     act,
     add_service_error,
+    denied,
     form_page,
     initial_chapter,
     render_filtered_list,
@@ -230,8 +232,8 @@ def room_answer_save(request: HttpRequest, pk: int) -> HttpResponse:
             entry.answer = question_services.room_answer_submit(
                 by=request.user, question=question, text=form.cleaned_data["text"], organisation=entry.organisation
             )
-        except PermissionDenied:
-            raise Http404 from None
+        except PermissionDenied as error:
+            raise denied(request, error, question) from None
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -315,6 +317,10 @@ def _moment(value) -> str:  # noqa: ANN001 - a datetime
 def room_question_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The answers as CSV, one row per organisation: UTF-8 with a BOM so that Excel reads the accents."""
     question = _question_for_answers(request, pk)
+    answers = list(room_selectors.room_answer_list(question=question))
+    export_services.export_audit(
+        user=request.user, kind="room_answers", target=question, filters={"question": question.pk}, rows=len(answers)
+    )
     filename = f"room-question-{question.pk}_chapter-{question.chapter.number:02d}_{timezone.localdate():%Y-%m-%d}.csv"
     response = HttpResponse(
         content_type="text/csv; charset=utf-8",
@@ -334,7 +340,7 @@ def room_question_export(request: HttpRequest, pk: int) -> HttpResponse:
             _("Round"),
         ]
     )
-    for answer in room_selectors.room_answer_list(question=question):
+    for answer in answers:
         writer.writerow(
             [
                 _cell(answer.organisation.name),

@@ -48,6 +48,7 @@ EXCLUDED: dict[str, str] = {
     "chapter_share": ACTION,
     "attachment_download": "a file download (Content-Disposition: attachment), not a page",
     "room_question_export": "a CSV download, not a page",
+    "audit_log_export": "a CSV download of the filtered audit log (tests/consultations/audit)",
     "intelligence_attachment_upload": ACTION,
     "intelligence_attachment_download": "a file download (Content-Disposition: attachment), not a page",
     "book_round": "a briefing-book download (PDF, XLSX, CSV; tests/consultations/exports), linked from the dashboard",

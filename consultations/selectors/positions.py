@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -104,6 +104,15 @@ class PositionFilters:
     status: str | None = None
     query: str = ""
     awaiting_my_signoff: bool = False
+
+    def as_parameters(self) -> dict[str, Any]:
+        """As stored with an export job (JSON) and in its audit row."""
+        return asdict(self)
+
+    @classmethod
+    def from_parameters(cls, parameters: dict[str, Any]) -> PositionFilters:
+        """Back from ``as_parameters``; a job stored before a filter existed runs without it."""
+        return cls(**{field.name: parameters[field.name] for field in fields(cls) if field.name in parameters})
 
 
 def _awaiting_signoff_of(user: User) -> Q:

@@ -50,8 +50,10 @@ def test_benchmark_answers_every_page_and_writes_the_json(tmp_path):
     assert list(exports) == [page.name for page in EXPORTS]
     for measurement in exports.values():
         assert measurement["ok"] and measurement["peak_mb"] > 0, measurement
-    assert exports["CSV export, every position (job)"]["rows"] == report["positions"]
-    assert exports["XLSX export, 20,000 positions (job)"]["rows"] == min(20_000, report["positions"])
+    # Every position, with the drafts the filing pages added after the dataset was counted.
+    every = exports["CSV export, every position (job)"]["rows"]
+    assert every >= report["positions"]
+    assert exports["XLSX export, 20,000 positions (job)"]["rows"] == min(20_000, every)
 
     table = out.getvalue()
     for page in PAGES:

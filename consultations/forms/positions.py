@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from consultations.forms.fields import ChapterChoiceField, SingleLineFieldsMixin
 from consultations.models import Chapter, Confidentiality, Organisation, Position, PositionStatus, Round, Stance
 from consultations.models.positions import CONTENT_FIELDS
+from consultations.selectors.positions import PositionFilters
 from consultations.selectors.rounds import round_list_taking_input, round_list_targetable
 from consultations.services.errors import VersionRequired
 
@@ -187,6 +188,20 @@ class PositionFilterForm(forms.Form):
         if not coordinator:
             # Only a coordinator signs off; nobody else is offered a filter that could only ever be empty.
             del self.fields["signoff"]
+
+    def filters(self) -> PositionFilters:
+        """The one reading of the filters that the list, its CSV/XLSX export and the export job all use (no
+        filter at all when the form is invalid)."""
+        if not self.is_valid():
+            return PositionFilters()
+        data = self.cleaned_data
+        return PositionFilters(
+            round_id=data["round"].pk if data["round"] else None,
+            chapter_id=data["chapter"].pk if data["chapter"] else None,
+            status=data["status"] or None,
+            query=data["q"],
+            awaiting_my_signoff=bool(data.get("signoff")),
+        )
 
 
 class AttachmentForm(forms.Form):

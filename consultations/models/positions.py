@@ -215,6 +215,10 @@ class Position(models.Model):
             models.Index(fields=["-filed_at", "-id"], name="position_filed_at_idx"),
             models.Index(fields=["priority_rank", "-is_red_flag", "filed_at", "id"], name="position_priority_idx"),
             models.Index(fields=["assigned_to", "status"], name="position_assignee_status"),
+            # "Our positions" (the page, newest first, and the API, oldest first with a cursor): an organisation's
+            # positions read in order straight off the index, a page's worth of rows rather than a sort of all of
+            # them (selectors.positions.position_list_for_organisation).
+            models.Index(fields=["organisation", "updated_at", "id"], name="position_org_updated"),
         ]
 
     def __str__(self) -> str:

@@ -515,6 +515,100 @@ DEMO_CONSULTATIONS: tuple[tuple[str, str, int], ...] = (
     ),
 )
 
+
+@dataclass(frozen=True, slots=True)
+class DemoIntelligenceNote:
+    """A "Cuarto de Inteligencia" note, written by ``author`` (an official of ``chapter``) through the service and
+    found again by chapter and title. It links the first ``positions`` filed positions of its chapter in the open
+    round, and the rounds named in ``rounds`` (keys of ``demo_rounds``)."""
+
+    chapter: int
+    author: str
+    title: str
+    body: str
+    tags: tuple[str, ...]
+    hs_lines: tuple[str, ...] = ()
+    rounds: tuple[str, ...] = ("open",)
+    positions: int = 2
+
+
+DEMO_INTELLIGENCE_NOTES: tuple[DemoIntelligenceNote, ...] = (
+    DemoIntelligenceNote(
+        chapter=4,
+        author=demo_email("funcionario.origen"),
+        title="Valor de contenido regional en autopartes: dónde está el margen",
+        body=(
+            "## Hallazgos\n\n"
+            "- Las armadoras declaran hoy entre 66 % y 72 % de VCR en vehículos ligeros; el umbral de 75 % se "
+            "cumple sobre todo con motores y transmisiones regionales.\n"
+            "- Las autopartes *esenciales* (8708.40, 8708.99) son el cuello de botella: la mitad del acero "
+            "plano aún se importa de fuera de la región.\n\n"
+            "## Recomendación\n\n"
+            "Defender el 75 % con un periodo de transición de tres años para las esenciales, y no abrir el "
+            "cálculo de valor de contenido laboral.\n\n"
+            "*Fuentes: registros de certificación de origen 2024–2025 y entrevistas con la industria.*"
+        ),
+        tags=("reglas de origen", "automotriz", "VCR"),
+        hs_lines=("8708.40", "8708.99", "8703.23"),
+        rounds=("earlier", "open"),
+        positions=3,
+    ),
+    DemoIntelligenceNote(
+        chapter=4,
+        author=demo_email("negociador.autos"),
+        title="Lo que pedirá la contraparte en acero y aluminio",
+        body=(
+            "La contraparte insistirá en que el acero *fundido y vertido* en la región cuente para el VCR. "
+            "Nuestra industria cumple en aceros planos, no en aceros especiales.\n\n"
+            "1. Aceptar la regla para aceros planos (7208.10, 7208.25).\n"
+            "2. Pedir un cupo de transición para aceros especiales.\n"
+            "3. Vincularlo a la eliminación de los aranceles de la sección 232."
+        ),
+        tags=("acero", "reglas de origen", "contraparte"),
+        hs_lines=("7208.10", "7208.25"),
+    ),
+    DemoIntelligenceNote(
+        chapter=3,
+        author=demo_email("funcionaria.agricultura"),
+        title="Estacionalidad del tomate y del aguacate: argumentos para el capítulo agrícola",
+        body=(
+            "Las exportaciones de tomate (0702.00) se concentran de noviembre a abril; cualquier mecanismo "
+            "estacional que proponga la contraparte afectaría casi todo el volumen.\n\n"
+            "- El acuerdo de suspensión antidumping de 2019 sigue siendo la referencia.\n"
+            "- El aguacate (0804.40) no enfrenta medidas hoy, pero conviene blindar el acceso sanitario."
+        ),
+        tags=("agricultura", "estacionalidad", "antidumping"),
+        hs_lines=("0702.00", "0804.40"),
+    ),
+    DemoIntelligenceNote(
+        chapter=5,
+        author=demo_email("funcionario.origen"),
+        title="Verificaciones de origen: tiempos reales en aduanas",
+        body=(
+            "Muestra de 120 verificaciones de origen de 2025: 41 días en promedio, frente a los 30 que fija el "
+            "tratado. Las empresas pequeñas son las más afectadas por la falta de un expediente electrónico "
+            "común.\n\n"
+            "**Propuesta:** plazos vinculantes y ventanilla digital trilateral."
+        ),
+        tags=("aduanas", "verificación de origen", "pymes"),
+        positions=1,
+    ),
+    DemoIntelligenceNote(
+        chapter=12,
+        author=demo_email("negociador.autos"),
+        title="Anexo sectorial de químicos: cambios que piden ambos lados",
+        body=(
+            "Las asociaciones químicas de los tres países coinciden en simplificar la regla de cambio de "
+            "clasificación para resinas (3901.10, 3907.61). El desacuerdo está en los precursores "
+            "petroquímicos: conviene no ligarlos al capítulo de energía."
+        ),
+        tags=("química", "resinas", "anexos sectoriales"),
+        hs_lines=("3901.10", "3907.61"),
+        rounds=("earlier", "open"),
+    ),
+)
+
+
 # The negotiator leads the table that holds chapters 4 and 5 (see consultations.reference.usmca.TABLES).
 DEMO_TABLE_LEADS: dict[str, str] = {
     "Reglas de origen y procedimientos aduaneros": demo_email("negociador.autos"),

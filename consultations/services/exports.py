@@ -293,15 +293,6 @@ class ExportUnavailable(Exception):
     """What the job was asked for is no longer visible to its requester."""
 
 
-def _own_filters(parameters: dict[str, Any]) -> PositionFilters:
-    return PositionFilters(
-        round_id=parameters.get("round_id"),
-        chapter_id=parameters.get("chapter_id"),
-        status=parameters.get("status"),
-        query=parameters.get("query", ""),
-    )
-
-
 def _build(job: ExportJob, target: IO[bytes], progress: Progress) -> tuple[str, int, Any]:
     """Write the job's file; returns (file name, rows, the audit's target)."""
     user, parameters = job.requester, job.parameters
@@ -315,7 +306,13 @@ def _build(job: ExportJob, target: IO[bytes], progress: Progress) -> tuple[str, 
             return book_filename(scope, fmt), rows, scope.round
         if job.kind in OWN_KINDS.values():
             fmt = next(fmt for fmt, kind in OWN_KINDS.items() if kind == job.kind)
-            rows = own_write(user=user, filters=_own_filters(parameters), fmt=fmt, target=target, progress=progress)
+            rows = own_write(
+                user=user,
+                filters=PositionFilters.from_parameters(parameters),
+                fmt=fmt,
+                target=target,
+                progress=progress,
+            )
             organisation = Organisation.objects.filter(memberships__user=user).order_by("pk").first()
             if organisation is None:
                 raise Http404

@@ -97,16 +97,8 @@ def book_chapter(request: HttpRequest, round_id: int, number: int, fmt: str) -> 
 
 
 def _own_filters(request: HttpRequest) -> PositionFilters:
-    form = PositionFilterForm(request.GET or None, coordinator=bool(user_coordinated_organisation_ids(request.user)))
-    if not form.is_valid():
-        return PositionFilters()
-    data = form.cleaned_data
-    return PositionFilters(
-        round_id=data["round"].pk if data["round"] else None,
-        chapter_id=data["chapter"].pk if data["chapter"] else None,
-        status=data["status"] or None,
-        query=data["q"],
-    )
+    coordinator = bool(user_coordinated_organisation_ids(request.user))
+    return PositionFilterForm(request.GET or None, coordinator=coordinator).filters()
 
 
 @require_GET
@@ -120,12 +112,7 @@ def position_export(request: HttpRequest, fmt: str) -> HttpResponse:
     rows_query = export_selectors.own_positions_for(user=user, filters=filters)
     count = rows_query.count()
     kind = export_services.OWN_KINDS[fmt]
-    parameters = {
-        "round_id": filters.round_id,
-        "chapter_id": filters.chapter_id,
-        "status": filters.status,
-        "query": filters.query,
-    }
+    parameters = filters.as_parameters()
     if count > settings.EXPORT_SYNC_MAX_ROWS:
         return _queued(request, export_services.export_job_create(by=user, kind=kind, parameters=parameters))
     organisation = Organisation.objects.filter(pk__in=user_organisation_ids(user)).order_by("pk").first()

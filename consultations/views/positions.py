@@ -19,7 +19,6 @@ from django.views.decorators.vary import vary_on_headers
 from consultations.forms import positions as forms
 from consultations.models import Attachment, CoSignature, Organisation, Position, PositionStatus, ProposedAmendment
 from consultations.selectors import positions as position_selectors
-from consultations.selectors.positions import PositionFilters
 from consultations.selectors.roles import user_coordinated_organisation_ids, user_organisation_ids
 from consultations.selectors.rounds import round_current, round_list, round_next_open
 from consultations.selectors.state_of_play import chapter_status_lines_for, chapters_readable_by
@@ -100,16 +99,7 @@ def position_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     coordinator = bool(user_coordinated_organisation_ids(request.user))
     filter_form = forms.PositionFilterForm(request.GET or None, coordinator=coordinator)
-    filters = PositionFilters()
-    if filter_form.is_valid():
-        data = filter_form.cleaned_data
-        filters = PositionFilters(
-            round_id=data["round"].pk if data["round"] else None,
-            chapter_id=data["chapter"].pk if data["chapter"] else None,
-            status=data["status"] or None,
-            query=data["q"],
-            awaiting_my_signoff=bool(data.get("signoff")),
-        )
+    filters = filter_form.filters()
     return render_filtered_list(
         request,
         "consultations/positions/list.html",

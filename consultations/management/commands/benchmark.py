@@ -131,7 +131,12 @@ class Command(BaseCommand):
                     f"{m.extra['recipients']} recipients, {m.extra['queries_per_recipient']} queries per recipient"
                 )
             elif m.kind == "export":
-                self.stdout.write(f"export {m.name}: peak {m.extra['peak_mb']} MB in {m.p50_ms} ms")
+                rows = f"{m.extra['rows']:,} rows, " if m.extra.get("rows") is not None else ""
+                met = {True: "yes", False: "NO"}[bool(m.targets_met)] if m.ok else f"HTTP {m.status}"
+                self.stdout.write(
+                    f"export {m.name}: {rows}peak {m.extra['peak_mb']} MB (target < {m.extra['target_peak_mb']:g}) "
+                    f"in {m.p50_ms} ms  {met}"
+                )
         if not any(m.kind == "export" for m in measurements):
             self.stdout.write("exports: none yet (CSV/XLSX exports go in consultations.bench.pages.EXPORTS)")
         self.stdout.write(f"machine: {machine()}")

@@ -1,8 +1,10 @@
-"""Seed the fictional 2026 joint-review demo: rounds, organisations, accounts and about 200 positions.
+"""Seed the fictional 2026 joint-review demo: rounds, organisations, accounts, about 200 positions, consultations
+between ministries and a few intelligence notes.
 
-Idempotent: rounds are found by label, organisations by name, users by e-mail and positions by a fixed client
-token, so a second run creates nothing. Positions are created and filed through the position services, as a
-delegate would; only the reference-like rows (rounds, organisations, accounts) are written directly.
+Idempotent: rounds are found by label, organisations by name, users by e-mail, positions by a fixed client token
+and intelligence notes by chapter and title, so a second run creates nothing. Positions are created and filed
+through the position services, as a delegate would, and notes through the intelligence service, as an official
+would; only the reference-like rows (rounds, organisations, accounts) are written directly.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from consultations.management.commands.load_usmca import load_usmca, upsert
 from consultations.models import (
     Chapter,
     ConsultationRequest,
+    IntelligenceNote,
     Membership,
     Ministry,
     NegotiatingTable,
@@ -34,6 +37,7 @@ from consultations.models import (
 from consultations.reference import demo
 from consultations.reference.ministries import MINISTRIES
 from consultations.reference.usmca import CHAPTERS, SECTORS
+from consultations.services.intelligence import intelligence_note_create
 from consultations.services.ministries import consultation_answer, consultation_request_create
 from consultations.services.positions import position_create, position_file, position_sign_off, position_withdraw
 
@@ -232,6 +236,7 @@ def seed_demo(*, reset_dates: bool = False) -> Report:
             "positions",
             "position status",
             "consultations",
+            "intelligence notes",
         )
     }
     _ensure_reference_data()
@@ -242,7 +247,32 @@ def seed_demo(*, reset_dates: bool = False) -> Report:
         _officials(report, users)
         _positions(report, users=users, organisations=organisations, round=rounds["open"])
         _consultations(report, users=users)
+        _intelligence_notes(report, users=users, rounds=rounds)
     return report
+
+
+def _intelligence_notes(report: Report, *, users: dict[str, User], rounds: dict[str, Round]) -> None:
+    """Research of the government side, linked to the chapter's first filed positions of the open round."""
+    chapters = {chapter.number: chapter for chapter in Chapter.objects.all()}
+    existing = set(IntelligenceNote.objects.values_list("chapter__number", "title"))
+    for spec in demo.DEMO_INTELLIGENCE_NOTES:
+        if (spec.chapter, spec.title) in existing:
+            report["intelligence notes"]["unchanged"] += 1
+            continue
+        linked = Position.objects.filter(
+            chapter__number=spec.chapter, round=rounds["open"], status=PositionStatus.SUBMITTED
+        ).order_by("pk")[: spec.positions]
+        intelligence_note_create(
+            by=users[spec.author],
+            chapter=chapters[spec.chapter],
+            title=spec.title,
+            body_markdown=spec.body,
+            tags=spec.tags,
+            hs_lines=spec.hs_lines,
+            rounds=[rounds[key] for key in spec.rounds],
+            position_ids=list(linked.values_list("pk", flat=True)),
+        )
+        report["intelligence notes"]["created"] += 1
 
 
 def _consultations(report: Report, *, users: dict[str, User]) -> None:
@@ -276,7 +306,10 @@ def _consultations(report: Report, *, users: dict[str, User]) -> None:
 
 
 class Command(BaseCommand):
-    help = "Seed the fictional 2026 joint-review demo data (rounds, organisations, accounts, ~200 positions)."
+    help = (
+        "Seed the fictional 2026 joint-review demo data (rounds, organisations, accounts, ~200 positions, "
+        "intelligence notes)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from consultations.bench.dataset import database_name
-from consultations.bench.pages import PAGES
+from consultations.bench.pages import EXPORTS, PAGES
 from consultations.models import Organisation, Position
 
 pytestmark = [pytest.mark.bench, pytest.mark.timeout(600), pytest.mark.django_db(transaction=True)]
@@ -44,6 +44,16 @@ def test_benchmark_answers_every_page_and_writes_the_json(tmp_path):
 
     (digest,) = [m for m in report["measurements"] if m["kind"] == "digest"]
     assert digest["sampled"] == 5 and digest["digests_per_second"] > 0 and digest["queries_per_recipient"] > 0
+
+    # The exports' peak memory: one streamed through a request, the others written as their job writes them.
+    exports = {m["name"]: m for m in report["measurements"] if m["kind"] == "export"}
+    assert list(exports) == [page.name for page in EXPORTS]
+    for measurement in exports.values():
+        assert measurement["ok"] and measurement["peak_mb"] > 0, measurement
+    # Every position, with the drafts the filing pages added after the dataset was counted.
+    every = exports["CSV export, every position (job)"]["rows"]
+    assert every >= report["positions"]
+    assert exports["XLSX export, 20,000 positions (job)"]["rows"] == min(20_000, every)
 
     table = out.getvalue()
     for page in PAGES:

@@ -16,6 +16,7 @@ from consultations.models import (
     AuditEvent,
     Chapter,
     Confidentiality,
+    IntelligenceNote,
     Membership,
     NegotiatingTable,
     OfficialProfile,
@@ -52,7 +53,7 @@ def demo_round() -> Round:
 def row_counts() -> dict[str, int]:
     models = (
         Round, Organisation, User, Membership, OfficialProfile, Position, PositionRevision, AuditEvent, Chapter,
-        Sector, NegotiatingTable,
+        Sector, NegotiatingTable, IntelligenceNote,
     )  # fmt: skip
     return {model.__name__: model.objects.count() for model in models}
 
@@ -185,6 +186,7 @@ def test_second_run_creates_nothing() -> None:
     assert "positions: 0 created, 0 updated, 200 unchanged" in output
     assert "users: 0 created" in output
     assert "organisations: 0 created" in output
+    assert f"intelligence notes: 0 created, 0 updated, {len(demo.DEMO_INTELLIGENCE_NOTES)} unchanged" in output
 
 
 @pytest.mark.django_db
@@ -220,3 +222,22 @@ def test_seed_refuses_to_file_into_a_demo_round_that_has_closed() -> None:
 
     assert not Position.objects.exists()
     assert not Organisation.objects.exists()  # all or nothing
+
+
+@pytest.mark.django_db
+def test_seed_writes_intelligence_notes_through_the_service_linked_within_their_chapter() -> None:
+    output = seed()
+
+    notes = IntelligenceNote.objects.prefetch_related("positions", "rounds", "authors").select_related("chapter")
+    assert f"intelligence notes: {len(demo.DEMO_INTELLIGENCE_NOTES)} created" in output
+    assert notes.count() == len(demo.DEMO_INTELLIGENCE_NOTES) >= 4
+    assert len({note.chapter.number for note in notes}) >= 3
+    officials = {spec["email"]: set(spec["chapters"]) for spec in demo.DEMO_OFFICIALS}
+    for note in notes:
+        (author,) = note.authors.all()
+        assert note.chapter.number in officials[author.email], note.title
+        assert note.tags and note.rounds.exists()
+        assert all(position.chapter_id == note.chapter_id for position in note.positions.all())
+    assert sum(note.positions.count() for note in notes) >= 5
+    assert any(note.hs_lines for note in notes)
+    assert AuditEvent.objects.filter(action="intelligence.create").count() == notes.count()

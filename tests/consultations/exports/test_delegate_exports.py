@@ -7,8 +7,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from consultations.models import AuditEvent, Confidentiality
+from consultations.models import AuditEvent, Confidentiality, ExportJob, PositionStatus
 from consultations.services import positions as position_services
+from tests import factories
 from tests.conftest import Cast
 from tests.consultations.exports.conftest import CANARY, FORMULA, RED_TITLE, Book
 from tests.consultations.exports.helpers import body_bytes, csv_rows, pdf_text, workbook
@@ -107,3 +108,70 @@ def test_position_pdf_of_a_position_the_reader_may_not_see_answers_404(book: Boo
     assert _client(book.cast.delegate_a).get(url).status_code == 404
     assert _client(book.cast.official_of_chapter).get(url).status_code == 404
     assert not AuditEvent.objects.filter(action="export").exists()
+
+
+@pytest.fixture
+def awaiting_signoff(book: Book) -> list[str]:
+    """Two drafts of organisation A wait for its coordinator's sign-off; the filed red line does not."""
+    book.cast.org_a.requires_signoff = True
+    book.cast.org_a.save(update_fields=["requires_signoff"])
+    titles = ["Energía: espera firma", "Textiles: espera firma"]
+    for title in titles:
+        factories.PositionFactory(
+            organisation=book.cast.org_a,
+            chapter=book.chapter,
+            round=book.round,
+            title=title,
+            status=PositionStatus.AWAITING_SIGNOFF,
+            created_by=book.cast.delegate_a,
+        )
+    return titles
+
+
+def _listed_titles(client: Client, query: dict[str, str]) -> set[str]:
+    response = client.get(reverse("consultations:position_list"), query)
+    assert response.status_code == 200
+    return {position.title for position in response.context["page"].object_list}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_our_positions_export_awaiting_my_signoff_has_exactly_the_lists_rows(
+    book: Book, awaiting_signoff: list[str], fmt: str
+) -> None:
+    client = _client(book.cast.coordinator_a)
+    listed = _listed_titles(client, {"signoff": "on"})
+    assert listed == set(awaiting_signoff)
+
+    content = body_bytes(client.get(reverse("consultations:position_export", args=[fmt]), {"signoff": "on"}))
+    if fmt == "csv":
+        exported = {row[6] for row in csv_rows(content)[1:]}
+    else:
+        exported = {row[6] for row in workbook(content)["Posiciones"].iter_rows(min_row=2, values_only=True)}
+    assert exported == listed
+    assert AuditEvent.objects.get(action="export").data["filters"]["awaiting_my_signoff"] is True
+
+
+def test_our_positions_export_job_awaiting_my_signoff_has_exactly_the_lists_rows(
+    book: Book, awaiting_signoff: list[str], settings, eager_celery: None, django_capture_on_commit_callbacks
+) -> None:  # noqa: ANN001
+    settings.EXPORT_SYNC_MAX_ROWS = 1
+    client = _client(book.cast.coordinator_a)
+    listed = _listed_titles(client, {"signoff": "on"})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("consultations:position_export", args=["csv"]), {"signoff": "on"})
+
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and job.status == ExportJob.Status.DONE
+    download = client.get(reverse("consultations:export_job_download", args=[job.pk]))
+    assert {row[6] for row in csv_rows(body_bytes(download))[1:]} == listed == set(awaiting_signoff)
+
+
+def test_the_signoff_filter_is_ignored_for_a_delegate_in_the_list_and_the_export(
+    book: Book, awaiting_signoff: list[str]
+) -> None:
+    # Only a coordinator is offered the filter: for anyone else the list and the export both show everything.
+    client = _client(book.cast.delegate_a)
+    listed = _listed_titles(client, {"signoff": "on"})
+    content = body_bytes(client.get(reverse("consultations:position_export", args=["csv"]), {"signoff": "on"}))
+    assert {row[6] for row in csv_rows(content)[1:]} == listed == {RED_TITLE, *awaiting_signoff}

@@ -9,8 +9,9 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from consultations.api.helpers import require_perm
+from consultations.api.helpers import form_problem, require_perm
 from consultations.api.pagination import PageParams, paginate
+from consultations.forms.intelligence import IntelligenceFilterForm
 from consultations.models import IntelligenceNote
 from consultations.selectors import intelligence as selectors
 from consultations.services.briefings import render_markdown
@@ -83,7 +84,16 @@ def note_list(request: HttpRequest, filters: Query[NoteParams]) -> dict:
     user = request.auth.user
     if not rules.has_perm("consultations.view_intelligence", user, None):
         raise Http404
-    notes = selectors.notes_visible_to(user, chapter=filters.chapter, round=filters.round, tag=filters.tag)
+    # The page's filter form: a chapter the user may not read, a round of none, or a tag no note carries is a 422.
+    tags = selectors.intelligence_tag_list(user=user, chapter=filters.chapter)
+    form = IntelligenceFilterForm(
+        {"chapter": filters.chapter or "", "round": filters.round or "", "tag": filters.tag}, user=user, tags=tags
+    )
+    if not form.is_valid():
+        raise form_problem(form)
+    notes = selectors.notes_visible_to(
+        user, chapter=form.value("chapter"), round=form.value("round"), tag=form.value("tag") or ""
+    )
     return paginate(notes, filters)
 
 

@@ -170,3 +170,13 @@ def test_open_issues_list_only_the_positions_the_official_may_read(api_world: Ap
     detail = api_world.client("coordinator").get(f"/state-of-play/issues/{issue.pk}").json()
     assert detail["position_ids"] == [w.positions["gov_a"].pk]
     assert api_world.client("official_of_other_chapter").get(f"/state-of-play/issues/{issue.pk}").status_code == 404
+
+
+def test_intelligence_filters_are_the_pages_and_bad_ones_answer_422(api_world: ApiWorld) -> None:
+    w = api_world.world
+    client = api_world.client("official_of_chapter")
+    assert [n["title"] for n in client.get("/intelligence/notes?tag=acero").json()["items"]] == [INTELLIGENCE_TITLE]
+    assert client.get(f"/intelligence/notes?chapter={w.chapter.pk}&round={w.round.pk}").json()["items"]
+    for query in ("tag=%00%08", "tag=ninguna", f"chapter={w.other_chapter.pk}", "round=999999"):
+        answer = client.get(f"/intelligence/notes?{query}")
+        assert answer.status_code == 422, (query, answer.content)

@@ -230,3 +230,50 @@ def test_list_query_counts_do_not_grow_from_10_to_1000_rows(api_world: ApiWorld,
     _grow(api_world, 990, start=10)
     large = _counts(api_world)
     assert small == large
+
+
+def _detail_queries(aw: ApiWorld, path: str) -> int:
+    client = aw.client("delegate_a")
+    client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get(path)
+    assert answer.status_code == 200, answer.content
+    return len(queries)
+
+
+def test_position_detail_queries_do_not_grow_with_its_cosignatures_and_attachments(
+    api_world: ApiWorld, settings
+) -> None:
+    settings.API_RATE_LIMIT_PER_MINUTE = 10**6
+    w = api_world.world
+    gov_a = w.positions["gov_a"]
+    path = f"/positions/{gov_a.pk}"
+
+    def grow(n: int, start: int = 0) -> None:
+        organisations = models.Organisation.objects.bulk_create(
+            [models.Organisation(name=f"Cámara {i}", acronym=f"C{i}") for i in range(start, start + n)]
+        )
+        models.CoSignature.objects.bulk_create(
+            [models.CoSignature(position=gov_a, organisation=o, invited_by=w.cast.delegate_a) for o in organisations]
+        )
+        attachment = w.gov_attachment
+        models.Attachment.objects.bulk_create(
+            [
+                models.Attachment(
+                    position=gov_a,
+                    file=attachment.file.name,
+                    original_name=f"anexo-{start + i}.pdf",
+                    kind=attachment.kind,
+                    size=attachment.size,
+                    sha256=f"{start + i:064x}",
+                    uploaded_by=w.cast.delegate_a,
+                )
+                for i in range(n)
+            ]
+        )
+
+    grow(10)
+    small = _detail_queries(api_world, path)
+    grow(200, start=10)
+    assert len(api_world.client("delegate_a").get(path).json()["cosignatures"]) > 200
+    assert _detail_queries(api_world, path) == small

@@ -15,3 +15,7 @@ class ConsultationsConfig(AppConfig):
         from django.db.models import fields
 
         fields.BLANK_CHOICE_LABEL = _("Choose an option")
+
+        from consultations.services.mfa import connect_signals
+
+        connect_signals()

@@ -24,6 +24,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):  # noqa: N805
         if create:
             obj.save()
+            if obj.is_staff or obj.is_superuser:
+                enrol_totp(obj)
 
 
 class SectorFactory(factory.django.DjangoModelFactory):
@@ -104,7 +106,29 @@ class PositionFactory(factory.django.DjangoModelFactory):
 
 
 def official(*, chapters: list[models.Chapter], negotiator: bool = False, coordinator: bool = False) -> models.User:
+    """An official (a negotiator, the coordinator's team) with an authenticator app enrolled, as staff must have."""
     user = UserFactory()
     profile = models.OfficialProfile.objects.create(user=user, is_negotiator=negotiator, is_coordinator=coordinator)
     profile.chapters.set(chapters)
+    enrol_totp(user)
     return user
+
+
+def enrol_totp(user: models.User, secret: str | None = None) -> str:
+    """Give ``user`` an authenticator app (TOTP) and recovery codes, as the set-up page does; returns the secret
+    (``totp_code(secret)`` is the code the app shows now)."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = secret or generate_totp_secret()
+    TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
+    return secret
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app with ``secret`` shows now."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))

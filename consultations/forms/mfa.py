@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from consultations.forms.accounts import throttled_error
 from consultations.services.signin_throttle import SigninThrottled, password_attempt
@@ -43,3 +44,20 @@ class ThrottledAuthenticateForm(_ThrottledCode, AuthenticateForm):
 
 class ThrottledReauthenticateForm(_ThrottledCode, ReauthenticateForm):
     pass
+
+
+class OrganisationSecondFactorForm(forms.Form):
+    required = forms.BooleanField(
+        label=_("Every member signs in in two steps"),
+        required=False,
+        help_text=_(
+            "Members then sign in with their password and a code from an authenticator app on their phone. Members "
+            "who have not set one up are asked to do so on their next visit."
+        ),
+    )
+
+
+class MFAResetForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I have confirmed this person's identity by another channel (a call, in person)."), required=True
+    )

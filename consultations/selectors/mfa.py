@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from allauth.mfa.models import Authenticator
 from django.db.models import Exists, OuterRef
 
-from consultations.models import Membership, OfficialProfile, User
+from consultations.models import Membership, OfficialProfile, Organisation, User
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -70,3 +70,33 @@ def user_second_factor_status(user: User) -> SecondFactorStatus:
 
 def user_has_second_factor(user: User) -> bool:
     return user_second_factor_status(user).has_factor
+
+
+def organisation_get_for_second_factor(*, user: User, organisation_id: int | None) -> Organisation:
+    """The organisation whose second-factor rule ``user`` sets: any active one for an admin (by id), one they
+    coordinate for an organisation's coordinator; 404 otherwise."""
+    from django.http import Http404
+
+    from consultations.selectors.accounts import organisation_get_coordinated
+    from consultations.selectors.roles import user_is_admin
+
+    if user_is_admin(user) and organisation_id is not None:
+        organisation = Organisation.objects.filter(pk=organisation_id, is_active=True).first()
+        if organisation is None:
+            raise Http404
+        return organisation
+    return organisation_get_coordinated(user=user, organisation_id=organisation_id)
+
+
+def user_get_for_mfa_reset(*, by: User, user_id: int) -> User:
+    """An account whose authenticators an admin may remove; 404 for anyone else asking."""
+    from django.http import Http404
+
+    from consultations.selectors.roles import user_is_admin
+
+    if not user_is_admin(by):
+        raise Http404
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise Http404
+    return user

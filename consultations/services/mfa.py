@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from allauth.mfa.models import Authenticator
 from django.db import transaction
 
+from consultations.models import Organisation
 from consultations.services.audit import audit_record
 
 if TYPE_CHECKING:
@@ -56,3 +57,24 @@ def connect_signals() -> None:
     signals.authenticator_added.connect(_on_added, dispatch_uid="consultations.mfa.added")
     signals.authenticator_removed.connect(_on_removed, dispatch_uid="consultations.mfa.removed")
     signals.authenticator_reset.connect(_on_reset, dispatch_uid="consultations.mfa.reset")
+
+
+@transaction.atomic
+def organisation_require_second_factor(*, by: User, organisation: Organisation, required: bool) -> Organisation:
+    """Turn the second factor on or off for every member of ``organisation``: its coordinators or an admin decide.
+    Members without one are sent to set it up on their next request."""
+    from django.core.exceptions import PermissionDenied
+
+    if not by.has_perm("consultations.manage_members", organisation):
+        raise PermissionDenied
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.requires_second_factor != required:
+        organisation.requires_second_factor = required
+        organisation.save(update_fields=["requires_second_factor"])
+        audit_record(
+            actor=by,
+            action="organisation.second_factor_required" if required else "organisation.second_factor_optional",
+            target=organisation,
+            organisation=organisation,
+        )
+    return organisation

@@ -9,6 +9,7 @@ from consultations.urls import (
     digests,
     exports,
     intelligence,
+    mfa,
     ministries,
     notifications,
     positions,
@@ -25,6 +26,7 @@ app_name = "consultations"
 urlpatterns = [
     *positions.urlpatterns,
     *accounts.urlpatterns,
+    *mfa.urlpatterns,
     *api_tokens.urlpatterns,
     *triage.urlpatterns,
     *dashboards.urlpatterns,

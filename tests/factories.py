@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from consultations import models
 
+PASSWORD = "correct-horse-battery"  # every factory user's
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -18,7 +20,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.mx")
     full_name = factory.Faker("name", locale="es_MX")
     language = "es"
-    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):  # noqa: N805

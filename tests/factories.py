@@ -10,6 +10,8 @@ from django.utils import timezone
 from consultations import models
 
 PASSWORD = "correct-horse-battery"  # every factory user's
+# The authenticator-app secret of every user the factories enrol (staff): tests compute its code with totp_code().
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -116,19 +118,18 @@ def official(*, chapters: list[models.Chapter], negotiator: bool = False, coordi
     return user
 
 
-def enrol_totp(user: models.User, secret: str | None = None) -> str:
+def enrol_totp(user: models.User, secret: str = TOTP_SECRET) -> str:
     """Give ``user`` an authenticator app (TOTP) and recovery codes, as the set-up page does; returns the secret
     (``totp_code(secret)`` is the code the app shows now)."""
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from allauth.mfa.totp.internal.auth import TOTP
 
-    secret = secret or generate_totp_secret()
     TOTP.activate(user, secret)
     RecoveryCodes.activate(user)
     return secret
 
 
-def totp_code(secret: str) -> str:
+def totp_code(secret: str = TOTP_SECRET) -> str:
     """The code an authenticator app with ``secret`` shows now."""
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 

@@ -9,18 +9,17 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from consultations.middleware import StaffIdleTimeoutMiddleware
+from consultations.middleware import staff_activity_key
 from consultations.services import invitations as invitation_services
 from consultations.services import positions as position_services
 from tests import factories
 from tests.factories import PASSWORD, enrol_totp, totp_code
 
 pytestmark = pytest.mark.django_db
-
-IDLE_KEY = StaffIdleTimeoutMiddleware.SESSION_KEY
 
 
 def signed_in_user_id(client: Client) -> str | None:
@@ -71,9 +70,8 @@ def test_sign_out_ends_the_session_on_the_server_and_a_replayed_cookie_is_anonym
 
 
 def _age_the_session(client: Client, seconds: int) -> None:
-    session = client.session
-    session[IDLE_KEY] = int(time.time()) - seconds
-    session.save()
+    """As if the session's last request was ``seconds`` ago."""
+    cache.set(staff_activity_key(client.session.session_key), int(time.time()) - seconds)
 
 
 def test_staff_idle_past_the_timeout_are_signed_out_and_told_why(settings, cast):
@@ -82,7 +80,7 @@ def test_staff_idle_past_the_timeout_are_signed_out_and_told_why(settings, cast)
     client.force_login(cast.official_of_chapter)
     url = reverse("consultations:triage_queue")
     assert client.get(url).status_code == 200
-    assert IDLE_KEY in client.session
+    assert cache.get(staff_activity_key(client.session.session_key)) is not None
     _age_the_session(client, 29 * 60)
     assert client.get(url).status_code == 200, "29 idle minutes are within the limit"
     _age_the_session(client, 31 * 60)
@@ -98,6 +96,27 @@ def test_staff_idle_past_the_timeout_are_signed_out_and_told_why(settings, cast)
     _age_the_session(htmx, 31 * 60)
     answer = htmx.get(reverse("consultations:dashboard"), headers={"HX-Request": "true"})
     assert answer.status_code == 200 and answer["HX-Redirect"] == reverse("account_login")
+
+
+def test_a_staff_session_the_cache_does_not_know_is_treated_as_idle(cast):
+    client = Client()
+    client.force_login(cast.admin)
+    cache.delete(staff_activity_key(client.session.session_key))
+
+    response = client.get(reverse("consultations:round_manage_list"))
+
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+    assert signed_in_user_id(client) is None
+
+
+def test_staff_stay_signed_in_when_the_cache_is_down(settings, cast):
+    client = Client()
+    client.force_login(cast.admin)
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
+    }
+
+    assert client.get(reverse("consultations:round_manage_list")).status_code == 200
 
 
 def test_delegates_are_not_signed_out_for_idling(settings, cast):

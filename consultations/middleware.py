@@ -163,8 +163,8 @@ def staff_activity_start(sender: object, request: HttpRequest | None, user: obje
 
 class SecondFactorRequiredMiddleware:
     """Whoever must sign in with a second factor (staff; members of an organisation that requires it) and has none
-    is sent to set up an authenticator app, from any page but that set-up itself, signing out and the static files.
-    """
+    is sent to set up an authenticator app, from any page but that set-up itself, signing out, the language and the
+    static files."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -179,6 +179,7 @@ class SecondFactorRequiredMiddleware:
             reverse("account_logout"),
             reverse("account_reauthenticate"),
             reverse("set_language"),
+            reverse("consultations:preferences"),  # the header's language switcher, for signed-in users
             settings.STATIC_URL,
         )
         return path.startswith(allowed)

@@ -126,6 +126,7 @@ def test_staff_without_an_authenticator_are_sent_to_set_one_up_from_any_page(cha
     assert client.get(reverse("account_logout")).status_code == 200
     assert client.get("/static/css/app.css").status_code in (200, 404)  # not a redirect
     assert client.get(reverse("mfa_index")).status_code == 200
+    assert client.get(reverse("consultations:preferences")).status_code == 200  # the language switcher
 
 
 def test_admin_without_an_authenticator_is_sent_to_set_one_up(db):

@@ -23,8 +23,14 @@ class AccountAdapter(DefaultAccountAdapter):
         request.LANGUAGE_CODE = language
 
     def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse:
+        from allauth.account.internal.flows.login import record_authentication
+
         from consultations.views.helpers import remember_language
 
+        # A sign-in just completed (password, and the code when there is one) is as fresh a proof as allauth's
+        # "confirm it is you" page: staff sent to set up their app at first sign-in are not asked the password
+        # twice. The usual re-authentication window (ACCOUNT_REAUTHENTICATION_TIMEOUT) applies from here.
+        record_authentication(request, user, "login", reauthenticated=True)
         return remember_language(super().post_login(request, user, **kwargs), request.LANGUAGE_CODE)
 
     # Sign-in throttle ------------------------------------------------------------------------------------------

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from consultations import models
@@ -19,9 +22,27 @@ class UserAdmin(BaseUserAdmin):
         (None, {"fields": ("email", "password")}),
         (_("Profile"), {"fields": ("full_name", "language", "time_zone")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Two-step sign-in"), {"fields": ("second_factor",)}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
+    readonly_fields = ["second_factor"]
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
+
+    @admin.display(description=_("second factor"))
+    def second_factor(self, obj: models.User) -> str:
+        """Whether the account has an authenticator app, and the audited reset for a lost one."""
+        from consultations.selectors.mfa import user_has_second_factor
+
+        if obj.pk is None:
+            return "—"
+        if not user_has_second_factor(obj):
+            return _("None")
+        return format_html(
+            '{} · <a href="{}">{}</a>',
+            _("Authenticator app"),
+            reverse("consultations:mfa_reset", args=[obj.pk]),
+            _("Reset (lost phone)"),
+        )
 
 
 class ChapterInline(admin.TabularInline):
@@ -80,8 +101,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(models.Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "acronym", "kind", "requires_signoff", "is_active"]
-    list_filter = ["kind", "requires_signoff", "is_active", "sectors"]
+    list_display = ["name", "acronym", "kind", "requires_signoff", "requires_second_factor", "is_active"]
+    list_filter = ["kind", "requires_signoff", "requires_second_factor", "is_active", "sectors"]
     search_fields = ["name", "acronym"]
     filter_horizontal = ["sectors", "followed_chapters"]
     inlines = [MembershipInline]
@@ -291,3 +312,9 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+# Authenticators are never edited or deleted here: a lost one is removed by the audited reset linked from the
+# user's page (consultations:mfa_reset), and the secrets stay out of the admin's pages.
+if admin.site.is_registered(Authenticator):
+    admin.site.unregister(Authenticator)

@@ -17,3 +17,11 @@ class ConsultationsConfig(AppConfig):
         from consultations import signals  # noqa: F401 - connects the sign-in audit receivers
 
         fields.BLANK_CHOICE_LABEL = _("Choose an option")
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from consultations.middleware import staff_activity_start
+        from consultations.services.mfa import connect_signals
+
+        connect_signals()
+        user_logged_in.connect(staff_activity_start, dispatch_uid="consultations.staff_activity_start")

@@ -9,6 +9,10 @@ from django.utils import timezone
 
 from consultations import models
 
+PASSWORD = "correct-horse-battery"  # every factory user's
+# The authenticator-app secret of every user the factories enrol (staff): tests compute its code with totp_code().
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -18,12 +22,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.mx")
     full_name = factory.Faker("name", locale="es_MX")
     language = "es"
-    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):  # noqa: N805
         if create:
             obj.save()
+            if obj.is_staff or obj.is_superuser:
+                enrol_totp(obj)
 
 
 class SectorFactory(factory.django.DjangoModelFactory):
@@ -104,7 +110,28 @@ class PositionFactory(factory.django.DjangoModelFactory):
 
 
 def official(*, chapters: list[models.Chapter], negotiator: bool = False, coordinator: bool = False) -> models.User:
+    """An official (a negotiator, the coordinator's team) with an authenticator app enrolled, as staff must have."""
     user = UserFactory()
     profile = models.OfficialProfile.objects.create(user=user, is_negotiator=negotiator, is_coordinator=coordinator)
     profile.chapters.set(chapters)
+    enrol_totp(user)
     return user
+
+
+def enrol_totp(user: models.User, secret: str = TOTP_SECRET) -> str:
+    """Give ``user`` an authenticator app (TOTP) and recovery codes, as the set-up page does; returns the secret
+    (``totp_code(secret)`` is the code the app shows now)."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
+    return secret
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    """The code an authenticator app with ``secret`` shows now."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "consultations",
 ]
 
@@ -91,6 +92,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After allauth's: staff idle too long are signed out, then whoever must have a second factor sets one up.
+    "consultations.middleware.StaffIdleTimeoutMiddleware",
+    "consultations.middleware.SecondFactorRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "usmca.urls"
@@ -167,6 +171,20 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 # locked a user out from everywhere, and everyone behind one address (a chamber's NAT) at once.
 ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": None}
 ACCOUNT_FORMS = {"change_password": "consultations.forms.accounts.ThrottledChangePasswordForm"}
+
+# Multi-factor sign-in (allauth.mfa): an authenticator app (TOTP) with recovery codes. Staff (officials,
+# negotiators, the coordinator, admins) must enrol one, delegates may (their organisation can require it); see
+# consultations.selectors.mfa and consultations.middleware.SecondFactorRequiredMiddleware.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Cuarto de Junto"
+# A code is accepted in the 30-second window before and after the current one: phones' clocks drift.
+MFA_TOTP_TOLERANCE = 1
+MFA_FORMS = {
+    "authenticate": "consultations.forms.mfa.ThrottledAuthenticateForm",
+    "reauthenticate": "consultations.forms.mfa.ThrottledReauthenticateForm",
+}
+# Staff are signed out after this many seconds without a request (a shared or unattended computer).
+STAFF_IDLE_TIMEOUT = int(os.environ.get("STAFF_IDLE_TIMEOUT", str(30 * 60)))
 SIGNIN_THROTTLE = {
     # Failures per (account, address) before any wait, then 2, 4, 8 ... seconds, at most MAX_DELAY.
     "FREE_FAILURES": 5,

@@ -176,3 +176,15 @@ class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        """This form asks no second-factor code: whoever has a second factor signs in on the site's sign-in page,
+        which asks for it (and then comes back to the admin)."""
+        from consultations.selectors.mfa import user_has_second_factor
+
+        super().confirm_login_allowed(user)
+        if user_has_second_factor(user):
+            raise ValidationError(
+                _("Your account signs in with a code from your authenticator app: use the site's sign-in page."),
+                code="second_factor",
+            )

@@ -42,6 +42,11 @@ class Organisation(models.Model):
         default=False,
         help_text=_("Drafts must be signed off by a coordinator of the organisation before they are filed."),
     )
+    requires_second_factor = models.BooleanField(
+        _("requires two-step sign-in"),
+        default=False,
+        help_text=_("Every member must sign in with a code from an authenticator app as well as the password."),
+    )
     followed_chapters = models.ManyToManyField(
         "consultations.Chapter", verbose_name=_("followed chapters"), related_name="followers", blank=True
     )

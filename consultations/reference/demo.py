@@ -31,6 +31,9 @@ from consultations.models import (
 from consultations.reference.usmca import Schedule, consultation_schedule
 
 DEMO_PASSWORD = "cuarto-demo-2026"  # noqa: S105 - the published password of the fictional demo accounts
+# The published authenticator-app secret of the demo's staff accounts (officials, negotiator, coordinator, admin),
+# who must sign in with a code: add it to an authenticator app, or run `manage.py demo_code` for the current code.
+DEMO_TOTP_SECRET = "CUARTODEJUNTODEMOVEINTISEISAAAAA"  # noqa: S105 - fictional accounts, published on purpose
 DEMO_DOMAIN = "demo.cuartodejunto.mx"
 RANDOM_SEED = 2026
 POSITION_COUNT = 200

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import rules
 
+from consultations.selectors.mfa import user_has_second_factor
 from consultations.selectors.roles import user_official_profile
 
 
 @rules.predicate
 def has_second_factor(user) -> bool:
-    """The one hook for multi-factor authentication. The site has no MFA yet, so nobody has a second factor and
-    this answers True; when MFA arrives, this returns whether ``user`` has enrolled one, and officials without it
-    can no longer create or use tokens (see ``may_hold_api_token``)."""
-    return True
+    """Whether ``user`` has enrolled an authenticator (app or security key; recovery codes do not count). Officials
+    without one cannot create or use tokens (see ``may_hold_api_token``)."""
+    return user.is_authenticated and user_has_second_factor(user)
 
 
 @rules.predicate
@@ -25,6 +25,6 @@ def is_active_user(user) -> bool:
     return user.is_authenticated and user.is_active
 
 
-# An official's token reads government-only material: officials need a second factor, when the site has one.
+# An official's token reads government-only material: officials need a second factor.
 may_hold_api_token = is_active_user & (~is_official | has_second_factor)
 rules.add_perm("consultations.hold_api_token", may_hold_api_token)

@@ -10,6 +10,7 @@ from consultations.urls import (
     digests,
     exports,
     intelligence,
+    mfa,
     ministries,
     notifications,
     positions,
@@ -26,6 +27,7 @@ app_name = "consultations"
 urlpatterns = [
     *positions.urlpatterns,
     *accounts.urlpatterns,
+    *mfa.urlpatterns,
     *api_tokens.urlpatterns,
     *audit.urlpatterns,
     *triage.urlpatterns,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.internal.flows.login import record_authentication
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -71,6 +72,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 if language in User.Language.values:
                     user_update_preferences(user=user, language=language, time_zone=user.time_zone)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            # The password was chosen a moment ago: a fresh proof, so an official sent on to set up the
+            # authenticator app is not asked it again (see AccountAdapter.post_login).
+            record_authentication(request, user, "invitation", reauthenticated=True)
             messages.success(request, _("Welcome to Cuarto de Junto."))
             return redirect("consultations:home")
     return render(

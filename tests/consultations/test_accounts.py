@@ -345,11 +345,15 @@ def test_staff_invites_an_official_who_joins_with_the_ministry(
         )
     assert response.status_code == 302
     token = INVITATION_LINK.search(mailoutbox[0].body).group(1)
-    response = Client().post(f"/invitations/{token}/", accept_data(full_name="Mario Analista"))
+    invitee = Client()
+    response = invitee.post(f"/invitations/{token}/", accept_data(full_name="Mario Analista"))
     assert response.status_code == 302
     profile = OfficialProfile.objects.get(user__email="analista@agricultura.gob.mx")
     assert profile.ministry == OfficialProfile.Ministry.AGRICULTURA
     assert not Membership.objects.filter(user=profile.user).exists()
+    # Staff sign in in two steps: the new official goes on to set up the app, without typing the password again.
+    assert invitee.get(response["Location"])["Location"] == reverse("mfa_activate_totp")
+    assert invitee.get(reverse("mfa_activate_totp")).status_code == 200
 
 
 # Members ----------------------------------------------------------------------------------------------------

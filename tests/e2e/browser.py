@@ -6,6 +6,7 @@ Import only after ``support.require_chromium()`` has run: that import needs Play
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,6 +135,17 @@ def open_session(
         with contextlib.suppress(Error):
             page.screenshot(path=str(shots / "zz-last-page.png"), full_page=True, caret="initial")
         context.close()
+
+
+def enter_sign_in_code(page: Page, secret: str | None = None) -> None:
+    """The second step of a staff sign-in: type the code the user's authenticator app shows now (the factories
+    enrol staff with ``tests.factories.TOTP_SECRET``) into the page allauth asks it on."""
+    from tests.factories import TOTP_SECRET, totp_code
+
+    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/$"))
+    form = page.locator("main form[action='/accounts/2fa/authenticate/']")
+    form.locator("input[name='code']").fill(totp_code(secret or TOTP_SECRET))
+    form.locator("button[type='submit']").first.click()
 
 
 def sign_in(context: BrowserContext, base_url: str, user: object) -> None:

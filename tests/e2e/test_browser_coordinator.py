@@ -28,7 +28,7 @@ from playwright.sync_api import Browser, expect  # noqa: E402
 
 from consultations import models  # noqa: E402
 from tests import factories  # noqa: E402
-from tests.e2e.browser import TIMEOUT_MS, BrowserSession, open_session  # noqa: E402
+from tests.e2e.browser import TIMEOUT_MS, BrowserSession, enter_sign_in_code, open_session  # noqa: E402
 
 pytestmark = [pytest.mark.browser]
 
@@ -111,6 +111,7 @@ def test_coordinator_decides_across_chapters_asks_the_room_and_previews_the_dige
     login_form.locator("input[name='login']").fill(team.coordinator.email)
     login_form.locator("input[name='password']").fill(PASSWORD)
     login_form.locator("button[type='submit']").click()
+    enter_sign_in_code(page)  # staff sign in in two steps
     page.wait_for_url(re.compile(r"/dashboard/$"))
     expect(page.locator(".account-name")).to_have_text(team.coordinator.full_name)
     expect(page.locator("h1")).to_have_text(team.round.label)

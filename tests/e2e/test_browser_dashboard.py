@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, expect  # noqa: E402
 
 from consultations import models  # noqa: E402
 from tests import factories  # noqa: E402
-from tests.e2e.browser import TIMEOUT_MS, BrowserSession, open_session  # noqa: E402
+from tests.e2e.browser import TIMEOUT_MS, BrowserSession, enter_sign_in_code, open_session  # noqa: E402
 
 pytestmark = [pytest.mark.browser]
 
@@ -104,6 +104,7 @@ def test_negotiator_drills_down_from_a_red_line_count_to_the_triage_queue(
     login_form.locator("input[name='password']").fill(PASSWORD)
     session.shot("sign-in")
     login_form.locator("button[type='submit']").click()
+    enter_sign_in_code(page)  # staff sign in in two steps
     page.wait_for_url(re.compile(r"/dashboard/$"))  # a negotiator lands on the dashboard
     expect(page.locator(".account-name")).to_have_text(table.negotiator.full_name)
 

@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, expect  # noqa: E402
 
 from consultations import models  # noqa: E402
 from tests import factories  # noqa: E402
-from tests.e2e.browser import TIMEOUT_MS, BrowserSession, open_session  # noqa: E402
+from tests.e2e.browser import TIMEOUT_MS, BrowserSession, enter_sign_in_code, open_session  # noqa: E402
 
 pytestmark = [pytest.mark.browser]
 
@@ -61,6 +61,7 @@ def test_admin_creates_a_round_and_sees_it_on_the_list_and_the_timeline(
     login_form.locator("input[name='login']").fill(admin.email)
     login_form.locator("input[name='password']").fill(PASSWORD)
     login_form.locator("button[type='submit']").click()
+    enter_sign_in_code(page)  # staff sign in in two steps
     page.wait_for_url(re.compile(r"/manage/rounds/$"))  # an admin lands on round management
 
     # --- From the staff navigation to the management list and the form ---------------------------------

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from honcho.manager import Manager
 
-from consultations.reference.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from consultations.reference.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from usmca import embedded
 
 
@@ -94,6 +94,10 @@ class Command(BaseCommand):
             self.stdout.write(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD}):")
             for account in DEMO_ACCOUNTS:
                 self.stdout.write(f"  {account['email']:<45} {account['role_en']}")
+            self.stdout.write(
+                "Staff accounts (officials, negotiator, coordinator, admin) then ask for a code: add the secret "
+                f"{DEMO_TOTP_SECRET} to an authenticator app, or run `manage.py demo_code`."
+            )
         self.stdout.write("\nCtrl-C stops web, worker, beat and the embedded database.\n")
 
     def _run(self, host: str, port: int, web: str) -> int:

@@ -186,6 +186,25 @@ def _officials(report: Report, users: dict[str, User]) -> None:
         NegotiatingTable.objects.filter(name_es=table_name, lead__isnull=True).update(lead=users[email])
 
 
+def _second_factors(report: Report, users: dict[str, User]) -> None:
+    """Staff must sign in with a code: the demo's staff accounts share the published DEMO_TOTP_SECRET."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    staff_emails = {account["email"] for account in demo.DEMO_ACCOUNTS if account["role"] not in demo.MEMBERSHIP_ROLES}
+    enrolled = set(
+        Authenticator.objects.filter(user__email__in=staff_emails, type=Authenticator.Type.TOTP).values_list(
+            "user__email", flat=True
+        )
+    )
+    for email in sorted(staff_emails - enrolled):
+        TOTP.activate(users[email], demo.DEMO_TOTP_SECRET)
+        RecoveryCodes.activate(users[email])
+    report["authenticator apps"]["created"] += len(staff_emails - enrolled)
+    report["authenticator apps"]["unchanged"] += len(enrolled)
+
+
 def _positions(report: Report, *, users: dict[str, User], organisations: dict[str, Organisation], round: Round) -> None:
     specs = demo.demo_positions()
     existing = set(
@@ -233,6 +252,7 @@ def seed_demo(*, reset_dates: bool = False) -> Report:
             "users",
             "memberships",
             "official profiles",
+            "authenticator apps",
             "positions",
             "position status",
             "consultations",
@@ -245,6 +265,7 @@ def seed_demo(*, reset_dates: bool = False) -> Report:
         organisations = _organisations(report)
         users = _users(report, organisations)
         _officials(report, users)
+        _second_factors(report, users)
         _positions(report, users=users, organisations=organisations, round=rounds["open"])
         _consultations(report, users=users)
         _intelligence_notes(report, users=users, rounds=rounds)
@@ -345,6 +366,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready in {seconds:.1f} s. Demo accounts (@{demo.DEMO_DOMAIN}) use the password "
-                f"{demo.DEMO_PASSWORD}."
+                f"{demo.DEMO_PASSWORD}; staff accounts then a code from an authenticator app with the secret "
+                f"{demo.DEMO_TOTP_SECRET} (or `manage.py demo_code`)."
             )
         )

@@ -15,7 +15,7 @@ from django.test.utils import override_settings
 
 from tests.consultations.permission_cases import CASES, ROLES, World
 from tests.consultations.test_permissions import MATRIX, _client_for, _get
-from tests.consultations.test_permissions import world as world  # the fixture
+from tests.consultations.test_permissions import matrix_world as matrix_world  # the fixture
 from tests.db_snapshot import READ_CACHE_TABLES, db_changes, db_snapshot
 
 DENIED = ("login", 404)
@@ -23,7 +23,8 @@ DENIED = ("login", 404)
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-def test_no_get_route_changes_the_database(world: World, tmp_path: Path, role: str) -> None:
+def test_no_get_route_changes_the_database(matrix_world: World, tmp_path: Path, role: str) -> None:
+    world = matrix_world
     client = _client_for(world, role)
     changed: dict[str, object] = {}
     sent = 0

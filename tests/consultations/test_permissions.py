@@ -46,10 +46,13 @@ from consultations import models
 from tests import factories
 from tests.conftest import Cast, build_cast
 from tests.consultations.permission_cases import (
+    BRIEFING_TITLE,
     CASES,
     INTELLIGENCE_BODY,
     INTELLIGENCE_TITLE,
+    ISSUE_CANARY,
     NEW_TITLE,
+    QUESTION_TEXT,
     ROLES,
     TITLES,
     TRIAGE_TARGET,
@@ -399,6 +402,16 @@ def _assert_status(response: HttpResponseBase, expected: Expected, case: ViewCas
         assert status == expected, f"got {status} {location}"
 
 
+def _denied_canaries(world: World) -> list[str]:
+    files = [
+        world.gov_attachment.original_name,
+        world.draft_attachment.original_name,
+        world.intelligence_attachment.original_name,
+        world.export_done.filename,
+    ]
+    return [*files, INTELLIGENCE_TITLE, INTELLIGENCE_BODY, BRIEFING_TITLE, QUESTION_TEXT, ISSUE_CANARY]
+
+
 # --- The matrix -----------------------------------------------------------------------------------------
 
 
@@ -438,6 +451,10 @@ def test_permission_matrix(
             assert target.organisation.name not in text
         for name in target.attachments.values_list("original_name", flat=True):
             assert name not in text, f"a denied answer names the attachment {name}"
+    if denied:
+        # Whatever the target, a denied answer names none of the world's files, notes, briefings or questions.
+        named = [canary for canary in _denied_canaries(world) if canary in text]
+        assert not named, f"a denied answer names {named}"
     if case.method == "post":
         after = _db_state()
         if unchanged:

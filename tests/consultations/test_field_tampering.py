@@ -25,7 +25,7 @@ from django.test.utils import override_settings
 from consultations import models
 from tests.consultations.permission_cases import CASES, ROLES, World
 from tests.consultations.test_permissions import IGNORED, MATRIX, REFUSED, _client_for, _request
-from tests.consultations.test_permissions import world as world  # the fixture
+from tests.consultations.test_permissions import matrix_world as matrix_world  # the fixture, once per module
 from tests.db_snapshot import EXCLUDED_TABLES
 
 ALLOWED = (200, 302, IGNORED, REFUSED)
@@ -180,7 +180,10 @@ def _differences(expected: dict, got: dict) -> dict[str, Any]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("case_name", "role"), _post_cases())
-def test_extra_post_fields_are_ignored_or_refused(world: World, tmp_path: Path, case_name: str, role: str) -> None:
+def test_extra_post_fields_are_ignored_or_refused(
+    matrix_world: World, tmp_path: Path, case_name: str, role: str
+) -> None:
+    world = matrix_world
     case = CASES[case_name]
     client = _client_for(world, role)
     max_pks = _max_pks()

@@ -28,6 +28,7 @@ the expectation in the table is what the rules say, not what the code does.
 from __future__ import annotations
 
 import contextlib
+import copy
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,7 +45,7 @@ from pytest_django.fixtures import Settings
 
 from consultations import models
 from tests import factories
-from tests.conftest import Cast, build_cast
+from tests.conftest import build_cast
 from tests.consultations.permission_cases import (
     BRIEFING_TITLE,
     CASES,
@@ -309,24 +310,6 @@ def _matrix_params() -> Iterator[Any]:
 # --- Fixtures -------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def world(
-    cast: Cast,
-    chapter: models.Chapter,
-    other_chapter: models.Chapter,
-    open_round: models.Round,
-    settings: Settings,
-    tmp_path: Path,
-) -> World:
-    media = tmp_path / "media"
-    settings.MEDIA_ROOT = media
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": media}},
-    }
-    return build_world(cast, chapter, other_chapter, open_round)
-
-
 @pytest.fixture(scope="module")
 def matrix_world(
     django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
@@ -334,7 +317,7 @@ def matrix_world(
     """The world of the matrix, built once per module inside a transaction rolled back at its end. Each test runs
     in a savepoint of it (pytest-django's ``db``), so what one cell writes is gone before the next: the cells stay
     independent and the module does not rebuild the world 1,500 times. Tests that change the world's objects in
-    memory (the triage tests below) use ``world`` instead."""
+    memory (the triage tests below) use ``world``, a copy of it."""
     media = tmp_path_factory.mktemp("media")
     storages = {
         **django_settings.STORAGES,
@@ -352,6 +335,13 @@ def matrix_world(
         built = build_world(build_cast(chapter, other_chapter), chapter, other_chapter, factories.RoundFactory())
         yield built
         transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(matrix_world: World) -> World:
+    """The module's world, copied: the tests below change its objects in memory (what they write in the database
+    is rolled back after each test, like a matrix cell's)."""
+    return copy.deepcopy(matrix_world)
 
 
 def _client_for(world: World, role: str) -> Client:

@@ -85,6 +85,11 @@ class Cast:
 
 @pytest.fixture
 def cast(db, chapter, other_chapter) -> Cast:
+    return build_cast(chapter, other_chapter)
+
+
+def build_cast(chapter: models.Chapter, other_chapter: models.Chapter) -> Cast:
+    """The cast, for fixtures of a wider scope than ``cast`` (the permission matrix builds its world once)."""
     org_a = factories.OrganisationFactory(name="Cámara Ficticia A", acronym="CFA")
     org_b = factories.OrganisationFactory(name="Cámara Ficticia B", acronym="CFB")
     delegate_a = factories.MembershipFactory(organisation=org_a).user

@@ -121,3 +121,19 @@ def test_production_settings_pass_check_deploy_clean():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_production_cookies_are_secure_http_only_and_same_site():
+    expression = (
+        "(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.SESSION_COOKIE_HTTPONLY, "
+        "settings.SESSION_COOKIE_SAMESITE, settings.CSRF_COOKIE_SAMESITE, settings.SECURE_SSL_REDIRECT, "
+        "settings.SECURE_HSTS_SECONDS >= 365 * 24 * 3600)"
+    )
+    result = load_settings(expression, **PRODUCTION)
+    assert result.stdout.strip() == "(True, True, True, 'Lax', 'Lax', True, True)", result.stderr
+
+
+def test_development_keeps_plain_http_cookies_and_no_hsts():
+    """Development serves plain HTTP on 127.0.0.1: a Secure cookie would never come back, HSTS would pin it."""
+    result = load_settings("(settings.SESSION_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS)")
+    assert result.stdout.strip() == "(False, 0)", result.stderr

@@ -21,13 +21,16 @@ from django.urls import include, path, reverse
 from django.utils import timezone
 
 from consultations import models
+from consultations.models.deliveries import DIGEST_PRE, digest_delivery_key
 from consultations.services import api_tokens as api_token_services
 from consultations.services import attachments as attachment_services
+from consultations.services import briefings as briefing_services
 from consultations.services import cosignatures as cosignature_services
 from consultations.services import intelligence as intelligence_services
 from consultations.services import invitations as invitation_services
 from consultations.services import ministries as ministry_services
 from consultations.services import positions as position_services
+from consultations.services import room_questions as question_services
 from consultations.services import state_of_play as state_of_play_services
 from consultations.services import triage as triage_services
 from tests import factories
@@ -49,7 +52,8 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-ROLES: tuple[str, ...] = (
+# The roles of the shared cast (tests/conftest.py): the API's matrix (tests/consultations/api) is written for these.
+CAST_ROLES: tuple[str, ...] = (
     "anonymous",
     "delegate_a",
     "delegate_b",
@@ -59,6 +63,9 @@ ROLES: tuple[str, ...] = (
     "coordinator",
     "admin",
 )
+# The site's matrix adds the negotiator: an official (OfficialProfile.is_negotiator) leading the table of `chapter`
+# (DESIGN.md: everything an official can for their chapters, plus briefings, room questions and the state of play).
+ROLES: tuple[str, ...] = (*CAST_ROLES, "negotiator")
 
 # Unique strings: none is a substring of another, so "the title is (not) in the body" is exact.
 TITLES: dict[str, str] = {
@@ -76,6 +83,8 @@ ISSUE_CANARY = "TEMA-ABIERTO-CANARIO-7f3"
 STATUS_NOTE_CANARY = "NOTA-ESTADO-CANARIO-7f3"
 INTELLIGENCE_TITLE = "NOTA-INTELIGENCIA-7f3"
 INTELLIGENCE_BODY = "ANALISIS-INTELIGENCIA-7f3"
+BRIEFING_TITLE = "LECTURA-SALA-7f3"
+QUESTION_TEXT = "PREGUNTA-SALA-7f3"
 
 # The smallest files that pass the content sniffing of services.attachments (it looks for the %PDF magic).
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -110,8 +119,17 @@ class World:
     # Economía (official_of_chapter) asks about gov_a: "addressed" goes to Agricultura, the ministry of
     # official_of_other_chapter; "other" to Hacienda, which nobody of the cast belongs to.
     consultations: dict[str, models.ConsultationRequest] = field(default_factory=dict)
+    # The room of `chapter` (org A follows it): the negotiator's briefing and question, org A's answer.
+    negotiator: models.User | None = None
+    briefing: models.Briefing | None = None
+    question: models.RoomQuestion | None = None
+    # Delegate A's unread notification and a digest e-mail to delegate A that was not sent.
+    notification: models.Notification | None = None
+    delivery: models.Delivery | None = None
 
     def user(self, role: str) -> models.User | None:
+        if role == "negotiator":
+            return self.negotiator
         return None if role == "anonymous" else getattr(self.cast, role)
 
 
@@ -222,6 +240,32 @@ def build_world(cast: Cast, chapter: models.Chapter, other_chapter: models.Chapt
         "gov_b": gov_b,
     }
     assert {key: p.title for key, p in positions.items()} == TITLES
+    negotiator = factories.official(chapters=[chapter], negotiator=True)
+    org_a.followed_chapters.add(chapter)
+    briefing = briefing_services.briefing_post(
+        by=negotiator, chapter=chapter, round=round, title=BRIEFING_TITLE, body_markdown="Se discutió **el acero**."
+    )
+    question = question_services.room_question_ask(
+        by=negotiator,
+        chapter=chapter,
+        round=round,
+        text=QUESTION_TEXT,
+        response_deadline=timezone.now() + dt.timedelta(hours=6),
+    )
+    notification = models.Notification.objects.create(
+        recipient=cast.delegate_a,
+        kind=models.NotificationKind.BRIEFING,
+        title=BRIEFING_TITLE,
+        url=reverse("consultations:briefing_detail", args=[briefing.pk]),
+        key=f"briefing:{briefing.pk}",
+    )
+    delivery = models.Delivery.objects.create(
+        kind=DIGEST_PRE,
+        key=digest_delivery_key(round),
+        recipient=cast.delegate_a,
+        status=models.Delivery.Status.FAILED,
+        last_error="Rechazado en la prueba.",
+    )
     return World(
         cast=cast,
         chapter=chapter,
@@ -240,6 +284,11 @@ def build_world(cast: Cast, chapter: models.Chapter, other_chapter: models.Chapt
         intelligence_note=note,
         intelligence_attachment=note_attachment,
         api_token=api_token,
+        negotiator=negotiator,
+        briefing=briefing,
+        question=question,
+        notification=notification,
+        delivery=delivery,
     )
 
 
@@ -343,6 +392,9 @@ class ViewCase:
     # Positions an allowed answer shows to a role that cannot otherwise read them: the ministry consulted on a
     # position reads the position it is asked about (and nothing else).
     reveals: tuple[str, ...] = ()
+    # An allowed POST changes the database (checked). False where allowed may still change nothing: a language
+    # cookie, reopening a question that is open.
+    writes: bool = True
 
 
 # --- Triage and dashboards -----------------------------------------------------------------------------------
@@ -734,6 +786,190 @@ def _intelligence_cases() -> list[ViewCase]:
     ]
 
 
+# --- The room, rounds, digests and deliveries, notifications, the organisation's chapters, docs ----------------
+
+
+def _briefing_url(name: str) -> Callable[[World], str]:
+    return lambda w: reverse(f"consultations:{name}", args=[w.briefing.pk])  # type: ignore[union-attr]
+
+
+def _question_url(name: str) -> Callable[[World], str]:
+    return lambda w: reverse(f"consultations:{name}", args=[w.question.pk])  # type: ignore[union-attr]
+
+
+def _round_url(name: str, query: str = "") -> Callable[[World], str]:
+    return lambda w: reverse(f"consultations:{name}", args=[w.round.pk]) + query
+
+
+def _briefing_data(w: World) -> dict[str, Any]:
+    return {
+        "chapter": w.chapter.pk,
+        "round": w.round.pk,
+        "format": models.Round.Format.TRILATERAL,
+        "title": f"{BRIEFING_TITLE} nueva",
+        "body_markdown": "Texto de la lectura.",
+    }
+
+
+def _question_data(w: World) -> dict[str, Any]:
+    deadline = timezone.localtime() + dt.timedelta(days=2)
+    return {
+        "chapter": w.chapter.pk,
+        "round": w.round.pk,
+        "text": f"{QUESTION_TEXT} nueva",
+        "response_deadline": deadline.strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def _bulk_resend_query(w: World) -> str:
+    return f"?kind={DIGEST_PRE}&status={models.Delivery.Status.FAILED}&round={w.round.pk}"
+
+
+def _room_cases() -> list[ViewCase]:
+    question = _question_url("room_question_detail")
+    return [
+        ViewCase("briefing_list", "get", _url("briefing_list")),
+        ViewCase("briefing_list_htmx", "get", _url("briefing_list"), htmx=True),
+        ViewCase("briefing_create_get", "get", _url("briefing_create")),
+        ViewCase("briefing_create_post", "post", _url("briefing_create"), data=_briefing_data),
+        ViewCase("briefing_detail", "get", _briefing_url("briefing_detail")),
+        ViewCase("briefing_edit_get", "get", _briefing_url("briefing_edit")),
+        ViewCase(
+            "briefing_edit_post",
+            "post",
+            _briefing_url("briefing_edit"),
+            data=_briefing_data,
+            success_url=_briefing_url("briefing_detail"),
+        ),
+        ViewCase("room_question_list", "get", _url("room_question_list")),
+        ViewCase("room_question_list_htmx", "get", _url("room_question_list"), htmx=True),
+        ViewCase("room_question_create_get", "get", _url("room_question_create")),
+        ViewCase("room_question_create_post", "post", _url("room_question_create"), data=_question_data),
+        ViewCase("room_question_detail", "get", question),
+        ViewCase(
+            "room_answer_save",
+            "post",
+            _question_url("room_answer_save"),
+            data=lambda w: {"organisation": w.cast.org_a.pk, f"org{w.cast.org_a.pk}-text": "Respuesta de A."},
+            success_url=question,
+        ),
+        ViewCase("room_question_close_get", "get", _question_url("room_question_close")),
+        ViewCase("room_question_close_post", "post", _question_url("room_question_close"), success_url=question),
+        # The question is open: reopening it changes nothing, but who may reach the button is still checked.
+        ViewCase(
+            "room_question_reopen", "post", _question_url("room_question_reopen"), success_url=question, writes=False
+        ),
+        ViewCase("room_question_answers", "get", _question_url("room_question_answers")),
+        ViewCase("room_question_export", "get", _question_url("room_question_export")),
+    ]
+
+
+def _round_management_cases() -> list[ViewCase]:
+    manage = _url("round_manage_list")
+    return [
+        ViewCase("round_timeline", "get", _url("round_timeline")),
+        ViewCase("round_manage_list", "get", manage),
+        ViewCase("round_manage_create_get", "get", _url("round_manage_create")),
+        # An empty form: the admin gets it back with errors (the two-step save is tested in tests/.../rounds).
+        ViewCase("round_manage_create_post", "post", _url("round_manage_create")),
+        ViewCase("round_manage_edit_get", "get", _round_url("round_manage_edit")),
+        ViewCase("round_manage_edit_post", "post", _round_url("round_manage_edit")),
+        ViewCase("round_manage_clone_get", "get", _round_url("round_manage_clone")),
+        ViewCase(
+            "round_manage_clone_post",
+            "post",
+            _round_url("round_manage_clone"),
+            data=lambda w: {"starts_on": (w.round.starts_on + dt.timedelta(days=120)).isoformat()},
+        ),
+        ViewCase("round_manage_cancel_get", "get", _round_url("round_manage_cancel")),
+        ViewCase(
+            "round_manage_cancel_post",
+            "post",
+            _round_url("round_manage_cancel"),
+            data=lambda w: {"reason": "Cancelada en la prueba."},
+        ),
+        ViewCase("round_manage_input_get", "get", _round_url("round_manage_input", "?action=close")),
+        ViewCase(
+            "round_manage_input_post",
+            "post",
+            _round_url("round_manage_input"),
+            data=lambda w: {"action": "close"},
+            success_url=manage,
+        ),
+        # Digests and their deliveries.
+        ViewCase("digest_preview", "get", _round_url("digest_preview")),
+        ViewCase("round_deliveries", "get", _round_url("round_deliveries")),
+        ViewCase("notification_deliveries", "get", _url("notification_deliveries")),
+        ViewCase(
+            "delivery_resend_get",
+            "get",
+            lambda w: reverse("consultations:delivery_resend", args=[w.delivery.pk]),  # type: ignore[union-attr]
+        ),
+        ViewCase(
+            "delivery_resend_post",
+            "post",
+            lambda w: reverse("consultations:delivery_resend", args=[w.delivery.pk]),  # type: ignore[union-attr]
+            success_url=_round_url("round_deliveries"),
+        ),
+        ViewCase(
+            "deliveries_resend_bulk_get",
+            "get",
+            lambda w: reverse("consultations:deliveries_resend_bulk") + _bulk_resend_query(w),
+        ),
+        ViewCase(
+            "deliveries_resend_bulk_post",
+            "post",
+            _url("deliveries_resend_bulk"),
+            data=lambda w: {"kind": DIGEST_PRE, "status": models.Delivery.Status.FAILED, "round": w.round.pk},
+        ),
+    ]
+
+
+def _other_cases() -> list[ViewCase]:
+    chapters = _url("organisation_chapters")
+    return [
+        ViewCase("notification_list", "get", _url("notification_list")),
+        # Delegate A's notification: anyone else who posts its id marks nothing (their own list is the scope).
+        ViewCase(
+            "notification_read",
+            "post",
+            _url("notification_read"),
+            data=lambda w: {"id": w.notification.pk},  # type: ignore[union-attr]
+            success_url=_url("notification_list"),
+        ),
+        ViewCase("notification_preferences_get", "get", _url("notification_preferences")),
+        ViewCase(
+            "notification_preferences_post",
+            "post",
+            _url("notification_preferences"),
+            data=lambda w: {f"channel-{kind}": "off" for kind in models.NotificationKind.values},
+        ),
+        ViewCase("organisation_chapters_get", "get", lambda w: f"{chapters(w)}?organisation={w.cast.org_a.pk}"),
+        ViewCase(
+            "organisation_chapters_post",
+            "post",
+            lambda w: f"{chapters(w)}?organisation={w.cast.org_a.pk}",
+            data=lambda w: {"chapters": [w.other_chapter.pk], "organisation": w.cast.org_a.pk},
+        ),
+        ViewCase(
+            "dev_mail_html_missing",
+            "get",
+            lambda w: reverse("dev:mail_html", args=["nada.eml", 0]),
+            urlconf=DEV_URLCONF,
+        ),
+        ViewCase("api_docs", "get", lambda w: reverse("api_docs")),
+        # Django's language switch: a cookie (and the session), nothing in the database.
+        ViewCase("set_language_get", "get", lambda w: reverse("set_language")),
+        ViewCase(
+            "set_language",
+            "post",
+            lambda w: reverse("set_language"),
+            data=lambda w: {"language": "en", "next": "/"},
+            writes=False,
+        ),
+    ]
+
+
 CASES: dict[str, ViewCase] = {
     case.name: case
     for case in [
@@ -951,6 +1187,9 @@ CASES: dict[str, ViewCase] = {
         *_ministry_cases(),
         *_state_of_play_cases(),
         *_intelligence_cases(),
+        *_room_cases(),
+        *_round_management_cases(),
+        *_other_cases(),
         # Search: every signed-in role; what it finds is checked against VISIBLE like every other answer.
         ViewCase("search", "get", lambda w: reverse("consultations:search") + "?q=TITULO"),
         ViewCase("search_htmx", "get", lambda w: reverse("consultations:search") + "?q=TITULO", htmx=True),

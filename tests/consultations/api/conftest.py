@@ -15,7 +15,7 @@ from django.utils import timezone
 from consultations import models
 from consultations.services.api_tokens import api_token_create
 from tests import factories
-from tests.consultations.permission_cases import ROLES, World, build_world
+from tests.consultations.permission_cases import CAST_ROLES, World, build_world
 
 API = "/api/v1"
 
@@ -80,7 +80,7 @@ def make_token(user: models.User, scope: str = "write", days: int = 30) -> tuple
 
 def build_api_world(cast, chapter, other_chapter, open_round) -> ApiWorld:  # noqa: ANN001 - the fixtures
     world = build_world(cast, chapter, other_chapter, open_round)
-    made = {role: make_token(world.user(role)) for role in ROLES if role != "anonymous"}
+    made = {role: make_token(world.user(role)) for role in CAST_ROLES if role != "anonymous"}
     negotiator = factories.official(chapters=[chapter], negotiator=True)
     briefing = models.Briefing.objects.create(
         chapter=chapter, round=open_round, author=negotiator, title=BRIEFING_TITLE, body_markdown="**Lectura**"

@@ -17,12 +17,12 @@ from consultations.selectors.search import SOURCES as SEARCH_SOURCES
 from consultations.services.exports import export_job_run
 from tests.consultations.api.conftest import ANSWER_B, ApiClient, ApiWorld
 from tests.consultations.permission_cases import (
+    CAST_ROLES,
     CONSULTATION_QUESTION,
     INTELLIGENCE_BODY,
     INTELLIGENCE_TITLE,
     ISSUE_CANARY,
     NEW_TITLE,
-    ROLES,
     STATUS_NOTE_CANARY,
     TITLES,
     pdf_upload,
@@ -32,7 +32,7 @@ SEARCH_KINDS = tuple(SEARCH_SOURCES)
 GOV = ("official_of_chapter", "coordinator")  # the officials who may triage gov_a (chapter's official, coordinator)
 OFFICIALS = ("official_of_chapter", "official_of_other_chapter", "coordinator")
 ORG_A = ("delegate_a", "coordinator_a")
-SIGNED_IN = tuple(role for role in ROLES if role != "anonymous")
+SIGNED_IN = tuple(role for role in CAST_ROLES if role != "anonymous")
 
 
 def allowed(status: int, roles: tuple[str, ...], otherwise: int = 404) -> dict[str, int]:
@@ -243,7 +243,7 @@ def _call(aw: ApiWorld, role: str, key: tuple[str, str], client: ApiClient | Non
 def test_api_access_matrix(api_world: ApiWorld, key: tuple[str, str]) -> None:
     """Each role in a savepoint rolled back afterwards: every role meets the same world."""
     answers = {}
-    for role in ROLES:
+    for role in CAST_ROLES:
         with transaction.atomic():
             response = _call(api_world, role, key)
             answers[role] = response.status_code

@@ -1,0 +1,244 @@
+"""Hypothesis drives every form and htmx endpoint of the web app with hostile input: no 5xx, and user text always
+rendered escaped (no user-made element or ``on*``/``hx-*`` attribute, no ``javascript:`` URL, no user script).
+
+The endpoints and what is sent to them live in tests/consultations/fuzz_cases.py; the API has its own schemathesis
+run (tests/consultations/api/test_api_schemathesis.py). One world (the permission matrix's, plus a negotiator, a
+briefing, a room question, a notification and a delivery) is built once for the module; each endpoint's test runs in
+its own transaction, rolled back afterwards, so what one endpoint stores never reaches another's run. Each example is
+one request; a successful write is followed to the page it redirects to, and after the run the pages that show what
+the endpoint stores are read and checked too.
+
+``FUZZ_EXAMPLES`` sets the number of examples per endpoint (see ``EXAMPLES`` for the CI figure and why).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import time
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.test.utils import override_settings
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from hypothesis import HealthCheck, example, given, settings
+
+from consultations import models
+from consultations.services import briefings as briefing_services
+from consultations.services import invitations as invitation_services
+from consultations.services import room_questions as question_services
+from tests import factories
+from tests.conftest import Cast
+from tests.consultations import fuzz_cases as fc
+from tests.consultations import permission_cases as pc
+
+pytestmark = [pytest.mark.heavy, pytest.mark.timeout(900)]
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "1000"))
+# Explicit requests that once answered 500 or rendered user markup: replayed (as Hypothesis examples) on every run.
+REGRESSIONS: dict[str, list[Any]] = {}
+
+
+def _cast() -> Cast:
+    chapter = factories.ChapterFactory(number=4, title_en="Rules of Origin", title_es="Reglas de Origen")
+    other = factories.ChapterFactory(number=3, title_en="Agriculture", title_es="Agricultura")
+    org_a = factories.OrganisationFactory(name="Cámara Ficticia A", acronym="CFA")
+    org_b = factories.OrganisationFactory(name="Cámara Ficticia B", acronym="CFB")
+    return Cast(
+        org_a=org_a,
+        org_b=org_b,
+        delegate_a=factories.MembershipFactory(organisation=org_a).user,
+        delegate_b=factories.MembershipFactory(organisation=org_b).user,
+        coordinator_a=factories.MembershipFactory(organisation=org_a, role=models.Membership.Role.COORDINATOR).user,
+        official_of_chapter=factories.official(chapters=[chapter]),
+        official_of_other_chapter=factories.official(chapters=[other]),
+        coordinator=factories.official(chapters=[], coordinator=True),
+        admin=factories.UserFactory(is_staff=True, is_superuser=True),
+    )
+
+
+def _build_world() -> pc.World:
+    cast = _cast()
+    chapter, other = models.Chapter.objects.get(number=4), models.Chapter.objects.get(number=3)
+    round = factories.RoundFactory()
+    world = pc.build_world(cast, chapter, other, round)
+    negotiator = factories.official(chapters=[chapter], negotiator=True)
+    cast.org_a.followed_chapters.add(chapter)
+    world.negotiator = negotiator
+    world.spare_round = factories.RoundFactory(
+        starts_on=timezone.localdate() + dt.timedelta(days=90),
+        input_opens_at=timezone.now() + dt.timedelta(days=40),
+        submission_deadline=timezone.now() + dt.timedelta(days=80),
+        digest_at=timezone.now() + dt.timedelta(days=85),
+    )
+    world.briefing = briefing_services.briefing_post(
+        by=negotiator, chapter=chapter, round=round, title="Sesión del martes", body_markdown="**Avances**."
+    )
+    world.question = question_services.room_question_ask(
+        by=negotiator,
+        chapter=chapter,
+        round=round,
+        text="¿Cuánto contenido regional pueden acreditar?",
+        response_deadline=timezone.now() + dt.timedelta(days=2),
+    )
+    _invitation, world.invitation_token = invitation_services.invitation_create(
+        by=cast.coordinator_a,
+        email="otra.invitada@example.mx",
+        role=models.Invitation.Role.DELEGATE,
+        organisation=cast.org_a,
+    )
+    world.notification = models.Notification.objects.create(
+        recipient=cast.delegate_a,
+        kind=models.NotificationKind.STATUS,
+        title="Cambio de estado",
+        url=f"/positions/{world.positions['gov_a'].pk}/",
+        key="fuzz:1",
+    )
+    world.delivery = models.Delivery.objects.create(
+        kind="position-update", key="fuzz:1", recipient=cast.delegate_a, status=models.Delivery.Status.FAILED
+    )
+    return world
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker) -> Iterator[pc.World]:
+    """Built once, inside a transaction that is rolled back after the module; each test nests its own."""
+    hashers = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    hashers.enable()
+    # Thousands of refused requests are the point here: their warnings (400s, 404s) would only bury the failures.
+    quiet = [logging.getLogger(name) for name in ("django.request", "django.security")]
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:
+        logger.setLevel(logging.ERROR)
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield _build_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            hashers.disable()
+            for logger, level in zip(quiet, levels, strict=True):
+                logger.setLevel(level)
+
+
+def _user(world: pc.World, role: str) -> models.User | None:
+    if role == "negotiator":
+        return world.negotiator
+    return world.user(role)
+
+
+def _client(world: pc.World, role: str) -> Client:
+    client = Client()
+    user = _user(world, role)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _send(client: Client, request: fc.FuzzRequest):
+    headers = fc.header_safe(request.headers)
+    if request.encoding == "query":
+        data = {key: value for key, value in request.data.items() if not hasattr(value, "read")}
+        return client.get(request.path, data, headers=headers)
+    if request.encoding == "raw":
+        return client.generic("POST", request.path, request.data, content_type=request.content_type, headers=headers)
+    if request.encoding == "urlencoded":
+        data = {key: value for key, value in request.data.items() if not hasattr(value, "read")}
+        return client.post(
+            request.path,
+            urlencode(data, doseq=True),
+            content_type="application/x-www-form-urlencoded",
+            headers=headers,
+        )
+    for value in request.data.values():
+        if hasattr(value, "seek"):
+            value.seek(0)
+    return client.post(request.path, request.data, headers=headers)
+
+
+def _check(response, what: str) -> None:
+    assert response.status_code < 500, f"{what} answered {response.status_code}"
+    if "html" not in response.get("Content-Type", ""):
+        return
+    problems = fc.html_problems(response.content.decode(response.charset or "utf-8", "replace"))
+    assert not problems, f"{what}: user markup in the answer:\n  " + "\n  ".join(problems[:10])
+
+
+def _exchange(client: Client, request: fc.FuzzRequest) -> None:
+    response = _send(client, request)
+    what = f"{request.method.upper()} {request.path} ({request.encoding})"
+    _check(response, what)
+    if request.method == "post" and response.status_code in (301, 302, 303):
+        target = urlsplit(response["Location"])
+        if not target.netloc and target.path.startswith("/") and not target.path.startswith("/accounts/login"):
+            _check(client.get(response["Location"]), f"{what} → {response['Location']}")
+
+
+def url_pattern_names() -> dict[str, str]:
+    """name → route of every pattern in the consultations namespace, read from the resolver."""
+    found: dict[str, str] = {}
+
+    def walk(patterns: list, prefix: str) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, prefix + str(entry.pattern))
+            elif isinstance(entry, URLPattern) and entry.name:
+                found[entry.name] = prefix + str(entry.pattern)
+
+    for entry in get_resolver().url_patterns:
+        if isinstance(entry, URLResolver) and entry.namespace == "consultations":
+            walk(entry.url_patterns, str(entry.pattern))
+    return found
+
+
+def test_every_url_pattern_has_a_fuzz_strategy() -> None:
+    patterns = url_pattern_names()
+    missing = sorted(f"{name} ({route})" for name, route in patterns.items() if name not in fc.SPECS | fc.EXEMPT)
+    assert not missing, (
+        "URL patterns without a fuzz strategy: add a Spec to tests/consultations/fuzz_cases.SPECS (or, if the view "
+        "reads no input at all, a reason to EXEMPT):\n  " + "\n  ".join(missing)
+    )
+    stale = sorted((set(fc.SPECS) | set(fc.EXEMPT)) - set(patterns))
+    assert not stale, f"fuzz_cases names patterns that no longer exist: {stale}"
+    assert not set(fc.SPECS) & set(fc.EXEMPT)
+
+
+@pytest.mark.parametrize("name", sorted(fc.SPECS))
+def test_fuzz_endpoint(name: str, world: pc.World, db) -> None:
+    spec = fc.SPECS[name]
+    client = _client(world, spec.role)
+    path = spec.url(world)
+    base = spec.base(world)
+    # The valid form reaches the view: the role may use it (a 404 here would make the fuzzing pointless).
+    method = "post" if "post" in spec.methods else "get"
+    valid = fc.FuzzRequest(method, path, base, "multipart" if method == "post" else "query")
+    response = _send(client, valid)
+    assert response.status_code in (200, 302), f"{name}: the valid request answered {response.status_code}"
+
+    @settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(request=fc.requests_for(spec, path, base))
+    def run(request: fc.FuzzRequest) -> None:
+        _exchange(client, request)
+
+    for regression in REGRESSIONS.get(name, []):
+        run = example(request=regression)(run)
+    started = time.monotonic()
+    run()
+    for page in spec.shows(world):
+        _check(client.get(page), f"{name} → {page}")
+        _check(client.get(page, headers={"HX-Request": "true"}), f"{name} → {page} (htmx)")
+    print(f"fuzz {name}: {EXAMPLES} examples in {time.monotonic() - started:.1f} s")

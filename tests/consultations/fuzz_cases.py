@@ -217,6 +217,25 @@ class FuzzRequest:
     content_type: str = ""
     headers: dict[str, str] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        # Falsifying examples print readably: 100 kB values shortened, files by name and size.
+        def short(value: Any) -> Any:
+            if hasattr(value, "read"):
+                return f"<file {value.name!r}, {value.size} bytes>"
+            if isinstance(value, list):
+                return [short(item) for item in value]
+            if isinstance(value, (str, bytes)) and len(value) > 200:
+                return f"{value[:80]!r}… ({len(value)} long)"
+            return value
+
+        data = (
+            {key: short(value) for key, value in self.data.items()} if isinstance(self.data, dict) else short(self.data)
+        )
+        return (
+            f"FuzzRequest({self.method!r}, {self.path!r}, {data!r}, {self.encoding!r}, "
+            f"content_type={self.content_type!r}, headers={self.headers!r})"
+        )
+
 
 HX_HEADERS = st.one_of(
     st.just({}),
@@ -684,7 +703,7 @@ SPECS: dict[str, Spec] = {
         "admin",
         ("get", "post"),
         _u("deliveries_resend_bulk"),
-        lambda w: {"kind": "pre", "status": "failed", "round": w.round.pk, "confirm_unknown": "1"},
+        lambda w: {"kind": "digest-pre", "status": "failed", "round": w.round.pk, "confirm_unknown": "1"},
     ),
     "delivery_resend": Spec(
         "admin",

@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -41,8 +41,39 @@ from tests.consultations import permission_cases as pc
 pytestmark = [pytest.mark.heavy, pytest.mark.timeout(900)]
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "1000"))
-# Explicit requests that once answered 500 or rendered user markup: replayed (as Hypothesis examples) on every run.
-REGRESSIONS: dict[str, list[Any]] = {}
+
+
+def _post(path: Callable[[pc.World], str], data: Callable[[pc.World], dict[str, Any]]) -> Callable[..., Any]:
+    return lambda w: fc.FuzzRequest("post", path(w), data(w), "multipart")
+
+
+def _get(path: Callable[[pc.World], str], data: dict[str, Any]) -> Callable[..., Any]:
+    return lambda w: fc.FuzzRequest("get", path(w), data, "query")
+
+
+def _spec_url(name: str) -> Callable[[pc.World], str]:
+    return lambda w: fc.SPECS[name].url(w)
+
+
+# Requests that once answered 500 or rendered user markup, replayed (as Hypothesis examples) on every run.
+# "²" passes str.isdigit() but int() refuses it; "0" passes url_has_allowed_host_and_scheme() but redirect() takes
+# it for the name of a view.
+REGRESSIONS: dict[str, list[Callable[[pc.World], fc.FuzzRequest]]] = {
+    "intelligence_note_create": [
+        _post(
+            _spec_url("intelligence_note_create"),
+            lambda w: fc.SPECS["intelligence_note_create"].base(w) | {"position_ids": "²"},
+        )
+    ],
+    "notification_read": [_post(_spec_url("notification_read"), lambda w: {"id": str(w.notification.pk), "next": "0"})],
+    "preferences": [_post(_spec_url("preferences"), lambda w: {"language": "es", "time_zone": "", "next": "0"})],
+    "dashboard": [_get(_spec_url("dashboard"), {"round": "²"})],
+    "triage_merge": [_get(_spec_url("triage_merge"), {"original": "²"})],
+    "intelligence_note_list": [_get(_spec_url("intelligence_note_list"), {"chapter": "²"})],
+    "workload_official": [
+        _post(_spec_url("workload_official"), lambda w: {"ids": ["²"], "assignee": w.cast.coordinator.pk})
+    ],
+}
 
 
 def _cast() -> Cast:
@@ -235,7 +266,7 @@ def test_fuzz_endpoint(name: str, world: pc.World, db) -> None:
         _exchange(client, request)
 
     for regression in REGRESSIONS.get(name, []):
-        run = example(request=regression)(run)
+        run = example(request=regression(world))(run)
     started = time.monotonic()
     run()
     for page in spec.shows(world):

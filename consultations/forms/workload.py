@@ -33,7 +33,7 @@ class RebalanceForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
-        data["ids"] = sorted({int(value) for value in raw if value.isdigit()})
+        data["ids"] = sorted({int(value) for value in raw if value.isdecimal()})
         if not data["ids"]:
             raise forms.ValidationError(_("Select at least one position."), code="empty")
         return data

@@ -45,7 +45,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     _require_official(request)
     rounds = list(dashboard_rounds())
     picked = request.GET.get("round", "")
-    if picked.isdigit() and any(r.pk == int(picked) for r in rounds):
+    if picked.isdecimal() and any(r.pk == int(picked) for r in rounds):
         # The picker is a plain GET form: send it to the round's own, shareable address.
         return redirect("consultations:dashboard_round", round_id=int(picked))
     return _render_dashboard(request, rounds, dashboard_current_round(rounds=rounds, now=timezone.now()))

@@ -70,7 +70,7 @@ def form_page(
 
 def initial_chapter(request: HttpRequest) -> dict[str, str]:
     """A form's chapter preselected from ``?chapter=`` (a link from the chapter's page)."""
-    return {"chapter": request.GET["chapter"]} if request.GET.get("chapter", "").isdigit() else {}
+    return {"chapter": request.GET["chapter"]} if request.GET.get("chapter", "").isdecimal() else {}
 
 
 def render_filtered_list(

@@ -41,7 +41,9 @@ def _note_for(request: HttpRequest, pk: int, perm: str = "consultations.view_int
 def intelligence_note_list(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
     chapter_id = request.GET.get("chapter", "")
-    tags = selectors.intelligence_tag_list(user=request.user, chapter=int(chapter_id) if chapter_id.isdigit() else None)
+    tags = selectors.intelligence_tag_list(
+        user=request.user, chapter=int(chapter_id) if chapter_id.isdecimal() else None
+    )
     filter_form = forms_intelligence.IntelligenceFilterForm(request.GET or None, user=request.user, tags=tags)
     notes = selectors.notes_visible_to(
         request.user,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -27,11 +27,12 @@ def notification_read(request: HttpRequest) -> HttpResponse:
     """Mark one notification read (and follow it) or all of them (``all``)."""
     raw_id = request.POST.get("id", "")
     notification_services.notification_mark_read(
-        user=request.user, notification_id=int(raw_id) if raw_id.isdigit() else None
+        user=request.user, notification_id=int(raw_id) if raw_id.isdecimal() else None
     )
     target = request.POST.get("next", "")
-    if raw_id.isdigit() and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
+    if raw_id.isdecimal() and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        # Not redirect(): it would take a bare word such as "0" for the name of a view.
+        return HttpResponseRedirect(target)
     return redirect("consultations:notification_list")
 
 

@@ -397,7 +397,7 @@ def triage_merge(request: HttpRequest, pk: int) -> HttpResponse:
     _require_official(request)
     position = position_get_for_triage(user=request.user, position_id=pk)
     raw_original = request.POST.get("original") if request.method == "POST" else request.GET.get("original")
-    if not (raw_original or "").isdigit():
+    if not (raw_original or "").isdecimal():
         raise Http404
     original = position_for_comparison(user=request.user, position=position, original_id=int(raw_original))
     if request.method == "GET":

@@ -217,6 +217,20 @@ class FuzzRequest:
     content_type: str = ""
     headers: dict[str, str] = field(default_factory=dict)
 
+    def size(self) -> int:
+        """About how many bytes the request carries."""
+        if not isinstance(self.data, dict):
+            return len(self.data)
+
+        def one(value: Any) -> int:
+            if hasattr(value, "size"):
+                return value.size
+            if isinstance(value, list):
+                return sum(one(item) for item in value)
+            return len(str(value).encode())
+
+        return sum(len(str(key)) + one(value) for key, value in self.data.items())
+
     def __repr__(self) -> str:
         # Falsifying examples print readably: 100 kB values shortened, files by name and size.
         def short(value: Any) -> Any:

@@ -57,7 +57,8 @@ def _spec_url(name: str) -> Callable[[pc.World], str]:
 
 # Requests that once answered 500 or rendered user markup, replayed (as Hypothesis examples) on every run.
 # "²" passes str.isdigit() but int() refuses it; "0" passes url_has_allowed_host_and_scheme() but redirect() takes
-# it for the name of a view.
+# it for the name of a view; the triage queue repeated every query parameter, whatever its name or length, in every
+# link and form of the page.
 REGRESSIONS: dict[str, list[Callable[[pc.World], fc.FuzzRequest]]] = {
     "intelligence_note_create": [
         _post(
@@ -69,6 +70,10 @@ REGRESSIONS: dict[str, list[Callable[[pc.World], fc.FuzzRequest]]] = {
     "preferences": [_post(_spec_url("preferences"), lambda w: {"language": "es", "time_zone": "", "next": "0"})],
     "dashboard": [_get(_spec_url("dashboard"), {"round": "²"})],
     "triage_merge": [_get(_spec_url("triage_merge"), {"original": "²"})],
+    "triage_queue": [
+        _get(_spec_url("triage_queue"), {name: fc._long(fc.HTML_PAYLOADS[0]) for name in fc.TRIAGE_FILTERS})
+    ],
+    "triage_detail": [_get(_spec_url("triage_detail"), {"q": fc._long(fc.HX_PAYLOADS[0])})],
     "intelligence_note_list": [_get(_spec_url("intelligence_note_list"), {"chapter": "²"})],
     "workload_official": [
         _post(_spec_url("workload_official"), lambda w: {"ids": ["²"], "assignee": w.cast.coordinator.pk})
@@ -195,8 +200,16 @@ def _send(client: Client, request: fc.FuzzRequest):
     return client.post(request.path, request.data, headers=headers)
 
 
-def _check(response, what: str) -> None:
+# An answer may repeat what was sent a few times (a form shown again with its errors), not in every link of a page:
+# the triage queue once answered a 100 kB filter with 6 MB (and 1.8 MB of filters with 101 MB).
+AMPLIFICATION = 20
+PAGE_MAX = 1_000_000
+
+
+def _check(response, what: str, sent: int = 0) -> None:
     assert response.status_code < 500, f"{what} answered {response.status_code}"
+    size = len(response.content) if not response.streaming else 0
+    assert size <= PAGE_MAX + AMPLIFICATION * sent, f"{what}: {size} bytes answered {sent} bytes sent"
     if "html" not in response.get("Content-Type", ""):
         return
     problems = fc.html_problems(response.content.decode(response.charset or "utf-8", "replace"))
@@ -206,7 +219,7 @@ def _check(response, what: str) -> None:
 def _exchange(client: Client, request: fc.FuzzRequest) -> None:
     response = _send(client, request)
     what = f"{request.method.upper()} {request.path} ({request.encoding})"
-    _check(response, what)
+    _check(response, what, request.size())
     if request.method == "post" and response.status_code in (301, 302, 303):
         target = urlsplit(response["Location"])
         if not target.netloc and target.path.startswith("/") and not target.path.startswith("/accounts/login"):

@@ -19,7 +19,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 from django.db import transaction
@@ -27,6 +27,7 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
+from django.utils.html import escape
 from hypothesis import HealthCheck, example, given, settings
 
 from consultations import models
@@ -293,3 +294,29 @@ def test_fuzz_endpoint(name: str, world: pc.World, db) -> None:
         f"fuzz {name}: {EXAMPLES} examples in {time.monotonic() - started:.1f} s "
         f"({time.process_time() - cpu:.1f} s of this process's CPU)"
     )
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        f"<p><script>{fc.MARK}()</script></p>",
+        f'<img src="x" onerror="{fc.MARK}()">',
+        f'<input value="" data-{fc.MARK}="1">',
+        f'<div hx-get="{fc.MARK}-hx" hx-trigger="load"></div>',
+        '<a href=" java\tscript:alert(1)">x</a>',
+        '<a href="JAVASCRIPT:alert(1)">x</a>',
+        f"<{fc.MARK}-tag>",
+        f'<script type="application/json">{{"q": "</b><{fc.MARK}>"}}</script>',
+    ],
+)
+def test_the_checker_finds_user_markup(html: str) -> None:
+    assert fc.html_problems(f"<html><body>{html}</body></html>")
+
+
+def test_the_checker_accepts_escaped_user_text() -> None:
+    escaped = "".join(
+        f'<p>{escape(payload)}</p><input value="{escape(payload)}"><a href="/search/?q={quote(payload)}" '
+        f'hx-get="/search/?q={quote(payload)}">x</a><textarea>{escape(payload)}</textarea>'
+        for payload in fc.ALL_PAYLOADS
+    )
+    assert fc.html_problems(f"<html><body>{escaped}</body></html>") == []

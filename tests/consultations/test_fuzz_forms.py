@@ -61,10 +61,11 @@ def _spec_url(name: str) -> Callable[[pc.World], str]:
     return lambda w: fc.SPECS[name].url(w)
 
 
-# Requests that once answered 500 or rendered user markup, replayed (as Hypothesis examples) on every run.
-# "²" passes str.isdigit() but int() refuses it; "0" passes url_has_allowed_host_and_scheme() but redirect() takes
-# it for the name of a view; the triage queue repeated every query parameter, whatever its name or length, in every
-# link and form of the page.
+# Requests that once answered 500 or rendered user markup, replayed (as Hypothesis examples) on every run. int()
+# refuses "²" (which passes str.isdigit()) and numbers of more than 4,300 digits; redirect() takes a "next" of "0"
+# (which passes url_has_allowed_host_and_scheme()) for the name of a view; the triage queue repeated every query
+# parameter, whatever its name or length, in every link and form of the page.
+LONG_NUMBER = "9" * 100_000
 REGRESSIONS: dict[str, list[Callable[[pc.World], fc.FuzzRequest]]] = {
     "intelligence_note_create": [
         _post(
@@ -74,15 +75,23 @@ REGRESSIONS: dict[str, list[Callable[[pc.World], fc.FuzzRequest]]] = {
     ],
     "notification_read": [_post(_spec_url("notification_read"), lambda w: {"id": str(w.notification.pk), "next": "0"})],
     "preferences": [_post(_spec_url("preferences"), lambda w: {"language": "es", "time_zone": "", "next": "0"})],
-    "dashboard": [_get(_spec_url("dashboard"), {"round": "²"})],
-    "triage_merge": [_get(_spec_url("triage_merge"), {"original": "²"})],
+    "dashboard": [_get(_spec_url("dashboard"), {"round": "²"}), _get(_spec_url("dashboard"), {"round": LONG_NUMBER})],
+    "triage_merge": [
+        _get(_spec_url("triage_merge"), {"original": "²"}),
+        _get(_spec_url("triage_merge"), {"original": LONG_NUMBER}),
+    ],
     "triage_queue": [
         _get(_spec_url("triage_queue"), {name: fc._long(fc.HTML_PAYLOADS[0]) for name in fc.TRIAGE_FILTERS})
     ],
     "triage_detail": [_get(_spec_url("triage_detail"), {"q": fc._long(fc.HX_PAYLOADS[0])})],
-    "intelligence_note_list": [_get(_spec_url("intelligence_note_list"), {"chapter": "²"})],
+    "intelligence_note_list": [
+        _get(_spec_url("intelligence_note_list"), {"chapter": "²"}),
+        _get(_spec_url("intelligence_note_list"), {"chapter": LONG_NUMBER}),
+    ],
+    "briefing_create": [_get(_spec_url("briefing_create"), {"chapter": LONG_NUMBER})],
     "workload_official": [
-        _post(_spec_url("workload_official"), lambda w: {"ids": ["²"], "assignee": w.cast.coordinator.pk})
+        _post(_spec_url("workload_official"), lambda w: {"ids": ["²"], "assignee": w.cast.coordinator.pk}),
+        _post(_spec_url("workload_official"), lambda w: {"ids": [LONG_NUMBER], "assignee": w.cast.coordinator.pk}),
     ],
 }
 

@@ -13,6 +13,8 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from consultations.forms.fields import parse_id
+
 
 def can(user: Any, perm: str, obj: Any) -> bool:
     """Ask the rules themselves. ``user.has_perm`` would wave a superuser through actions that belong to an
@@ -70,7 +72,8 @@ def form_page(
 
 def initial_chapter(request: HttpRequest) -> dict[str, str]:
     """A form's chapter preselected from ``?chapter=`` (a link from the chapter's page)."""
-    return {"chapter": request.GET["chapter"]} if request.GET.get("chapter", "").isdecimal() else {}
+    chapter = parse_id(request.GET.get("chapter"))
+    return {"chapter": chapter} if chapter is not None else {}
 
 
 def render_filtered_list(

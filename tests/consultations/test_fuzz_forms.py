@@ -40,7 +40,7 @@ from tests.conftest import Cast
 from tests.consultations import fuzz_cases as fc
 from tests.consultations import permission_cases as pc
 
-# Examples per endpoint. CI runs CI_EXAMPLES: at about 40 ms a request on two idle cores, 78 endpoints × 1,000
+# Examples per endpoint. CI runs CI_EXAMPLES: at about 45 ms of CPU an example (measured), 78 endpoints × 1,000
 # examples would take close to an hour, so the CI-sized run takes what fits in its 5-minute budget; `make fuzz` runs
 # the full 1,000 per endpoint (FUZZ_EXAMPLES=1000).
 CI_EXAMPLES = 60

@@ -72,7 +72,7 @@ def if_match(request: HttpRequest, *, required: bool = True) -> int | None:
             )
         return None
     value = raw.removeprefix("W/").strip('"')
-    if not value.isdigit() or len(value) > 9:
+    if not value.isdecimal() or len(value) > 9:
         raise ApiProblem(400, "malformed", _('If-Match must be a version number, e.g. "3".'))
     return int(value)
 

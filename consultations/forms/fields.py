@@ -10,6 +10,17 @@ from django import forms
 
 from consultations.models import Chapter
 
+# The longest id a bigint column holds (9223372036854775807 has 19 digits).
+ID_DIGITS_MAX = 18
+
+
+def parse_id(value: str | None) -> int | None:
+    """An object id typed or sent by the user, or None: ASCII-compatible decimal digits only (``str.isdigit`` also
+    passes "²", which ``int`` refuses) and short enough for a bigint (``int`` refuses more than 4,300 digits)."""
+    if value and value.isdecimal() and len(value) <= ID_DIGITS_MAX:
+        return int(value)
+    return None
+
 
 class ChapterChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Chapter) -> str:

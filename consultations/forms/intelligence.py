@@ -43,7 +43,7 @@ class PositionNumbersField(forms.CharField):
             return value
         text = super().to_python(value) or ""
         items = [item for item in re.split(r"[,;\s]+", text.replace("#", " ")) if item]
-        bad = [item for item in items if not item.isdigit() or len(item) > 12]
+        bad = [item for item in items if not item.isdecimal() or len(item) > 12]
         if bad:
             raise forms.ValidationError(
                 _("Not a position number: %(items)s. Write the numbers separated by commas, such as 12, 40."),

@@ -143,12 +143,23 @@ def queue_query(query: QueryDict) -> QueryDict:
     return default
 
 
+# The longest value a filter takes (the search, ``q``) and the most values one takes (the statuses).
+FILTER_VALUE_MAX = 200
+FILTER_VALUES_MAX = 20
+
+
 def filter_query(query: QueryDict, *, drop: tuple[str, ...] = ("page", "position")) -> str:
-    """The query string of the queue's filters, without the page and the open position."""
-    query = query.copy()
-    for name in drop:
-        query.pop(name, None)
-    return query.urlencode()
+    """The query string of the queue's filters, without the page and the open position.
+
+    Only the queue's own parameters, and only values a filter could hold: the string is repeated in every link and
+    form of the page, so a 100 kB parameter would otherwise come back as megabytes."""
+    kept = QueryDict(mutable=True)
+    for name in query:
+        if name in drop or (name not in TriageFilterForm.base_fields and name not in ("page", "refresh")):
+            continue
+        values = [value for value in query.getlist(name) if len(value) <= FILTER_VALUE_MAX]
+        kept.setlist(name, values[:FILTER_VALUES_MAX])
+    return kept.urlencode()
 
 
 class TriageActionForm(SingleLineFieldsMixin, forms.Form):

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from consultations.forms.fields import parse_id
 from consultations.models import User
 from consultations.selectors.triage import officials_for_user
 
@@ -33,7 +34,7 @@ class RebalanceForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
-        data["ids"] = sorted({int(value) for value in raw if value.isdigit()})
+        data["ids"] = sorted({pk for pk in map(parse_id, raw) if pk is not None})
         if not data["ids"]:
             raise forms.ValidationError(_("Select at least one position."), code="empty")
         return data

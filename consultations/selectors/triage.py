@@ -91,7 +91,7 @@ def position_list_for_triage(*, user: User, filters: TriageFilters) -> QuerySet[
         queryset = queryset.filter(assigned_to=user)
     elif filters.assignee == "none":
         queryset = queryset.filter(assigned_to__isnull=True)
-    elif filters.assignee and filters.assignee.isdigit():
+    elif filters.assignee and filters.assignee.isdecimal():
         queryset = queryset.filter(assigned_to_id=int(filters.assignee))
     if filters.filed_late is not None:
         late = Q(

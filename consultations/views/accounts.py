@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -260,5 +260,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
         else:
             translation.activate(user.language)
             messages.success(request, _("Your preferences were saved."))
-            return remember_language(redirect(_safe_next(request) or "consultations:preferences"), user.language)
+            # Not redirect(next): it would take a bare word such as "0" for the name of a view.
+            next_url = _safe_next(request)
+            response = HttpResponseRedirect(next_url) if next_url else redirect("consultations:preferences")
+            return remember_language(response, user.language)
     return render(request, "consultations/accounts/preferences.html", {"form": form})

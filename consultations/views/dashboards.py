@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from consultations.forms.fields import parse_id
 from consultations.models import Chapter, OfficialProfile, PositionStatus, Round
 from consultations.models.positions import UNFILED_STATUSES
 from consultations.selectors.dashboards import chapter_evolution as select_chapter_evolution
@@ -44,10 +45,10 @@ def _render_dashboard(request: HttpRequest, rounds: list[Round], round: Round | 
 def dashboard(request: HttpRequest) -> HttpResponse:
     _require_official(request)
     rounds = list(dashboard_rounds())
-    picked = request.GET.get("round", "")
-    if picked.isdigit() and any(r.pk == int(picked) for r in rounds):
+    picked = parse_id(request.GET.get("round"))
+    if picked is not None and any(r.pk == picked for r in rounds):
         # The picker is a plain GET form: send it to the round's own, shareable address.
-        return redirect("consultations:dashboard_round", round_id=int(picked))
+        return redirect("consultations:dashboard_round", round_id=picked)
     return _render_dashboard(request, rounds, dashboard_current_round(rounds=rounds, now=timezone.now()))
 
 

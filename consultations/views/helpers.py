@@ -13,6 +13,7 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from consultations.forms.fields import parse_id
 from consultations.services.audit import audit_denial
 
 
@@ -79,7 +80,8 @@ def form_page(
 
 def initial_chapter(request: HttpRequest) -> dict[str, str]:
     """A form's chapter preselected from ``?chapter=`` (a link from the chapter's page)."""
-    return {"chapter": request.GET["chapter"]} if request.GET.get("chapter", "").isdigit() else {}
+    chapter = parse_id(request.GET.get("chapter"))
+    return {"chapter": chapter} if chapter is not None else {}
 
 
 def render_filtered_list(

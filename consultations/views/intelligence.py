@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from consultations.forms import intelligence as forms_intelligence
+from consultations.forms.fields import parse_id
 from consultations.models import IntelligenceNote
 from consultations.selectors import intelligence as selectors
 from consultations.services import attachments as attachment_services
@@ -47,8 +48,7 @@ def _note_for(request: HttpRequest, pk: int, perm: str = "consultations.view_int
 @vary_on_headers("HX-Request")
 def intelligence_note_list(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
-    chapter_id = request.GET.get("chapter", "")
-    tags = selectors.intelligence_tag_list(user=request.user, chapter=int(chapter_id) if chapter_id.isdigit() else None)
+    tags = selectors.intelligence_tag_list(user=request.user, chapter=parse_id(request.GET.get("chapter")))
     filter_form = forms_intelligence.IntelligenceFilterForm(request.GET or None, user=request.user, tags=tags)
     notes = selectors.notes_visible_to(
         request.user,

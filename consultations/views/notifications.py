@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from consultations.forms.fields import parse_id
 from consultations.models import NotificationKind, NotificationPreference
 from consultations.selectors import notifications as notification_selectors
 from consultations.services import notifications as notification_services
@@ -25,13 +26,12 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def notification_read(request: HttpRequest) -> HttpResponse:
     """Mark one notification read (and follow it) or all of them (``all``)."""
-    raw_id = request.POST.get("id", "")
-    notification_services.notification_mark_read(
-        user=request.user, notification_id=int(raw_id) if raw_id.isdigit() else None
-    )
+    notification_id = parse_id(request.POST.get("id"))
+    notification_services.notification_mark_read(user=request.user, notification_id=notification_id)
     target = request.POST.get("next", "")
-    if raw_id.isdigit() and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
+    if notification_id is not None and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        # Not redirect(): it would take a bare word such as "0" for the name of a view.
+        return HttpResponseRedirect(target)
     return redirect("consultations:notification_list")
 
 

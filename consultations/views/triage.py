@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
+from consultations.forms.fields import parse_id
 from consultations.forms.triage import (
     AssignForm,
     BulkForm,
@@ -397,9 +398,10 @@ def triage_merge(request: HttpRequest, pk: int) -> HttpResponse:
     _require_official(request)
     position = position_get_for_triage(user=request.user, position_id=pk)
     raw_original = request.POST.get("original") if request.method == "POST" else request.GET.get("original")
-    if not (raw_original or "").isdigit():
+    original_id = parse_id(raw_original)
+    if original_id is None:
         raise Http404
-    original = position_for_comparison(user=request.user, position=position, original_id=int(raw_original))
+    original = position_for_comparison(user=request.user, position=position, original_id=original_id)
     if request.method == "GET":
         next_query = filter_query(request.GET, drop=("position", "original"))
         form = MergeForm(position=position, original=original, initial={"next_query": next_query})

@@ -260,3 +260,28 @@ def test_the_triage_queue_searches_with_the_same_engine(cast, search_world: Sear
     assert theirs.title in body and search_world.title_hit.title not in body
     for query in ("!!!", ":*", 'acero "', "de la"):
         assert client.get(reverse("consultations:triage_queue"), {"q": query}).status_code == 200
+
+
+def test_pages_read_as_get_page_reads_them_and_a_typo_falls_back_to_trigrams(cast, chapter, open_round) -> None:
+    """The count comes with the page (one query); an empty page asks again: past the last page it shows the last
+    one, and a query the full-text search finds nothing for tries the trigram fallback."""
+    titles = [f"Wolframio {n}" for n in range(25)]
+    for title in titles:
+        factories.PositionFactory(
+            organisation=cast.org_a,
+            chapter=chapter,
+            round=open_round,
+            status=models.PositionStatus.SUBMITTED,
+            filed_at=timezone.now(),
+            title=title,
+        )
+    first = search(cast.coordinator, "wolframio")
+    assert (first.count, first.page.number, first.page.paginator.num_pages, len(first.hits)) == (25, 1, 2, 20)
+    second = search(cast.coordinator, "wolframio", page=2)
+    assert (second.count, second.page.number, len(second.hits)) == (25, 2, 5)
+    assert {hit.pk for hit in first.hits}.isdisjoint(hit.pk for hit in second.hits)
+    assert search(cast.coordinator, "wolframio", page=99).page.number == 2
+    assert search(cast.coordinator, "wolframio", page="x").page.number == 1
+    typo = search(cast.coordinator, "wolframo")
+    assert typo.count == 25 and len(typo.hits) == 20
+    assert search(cast.coordinator, "zzqqxxwv").count == 0

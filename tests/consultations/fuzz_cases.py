@@ -954,6 +954,42 @@ SPECS: dict[str, Spec] = {
         shows=lambda w: [reverse("consultations:intelligence_note_detail", args=[w.intelligence_note.pk])],
     ),
     # Search, as a delegate and as an official (the header's live preview is an htmx GET).
+    # The audit log (platform staff): its filters and their CSV; one's own sign-in history (a page number).
+    "audit_log": Spec(
+        "admin",
+        ("get",),
+        _u("audit_log"),
+        lambda w: {
+            "actor": w.cast.delegate_a.email,
+            "organisation": w.cast.org_a.pk,
+            "action": "signin.success",
+            "target_type": "",
+            "since": "2026-01-01",
+            "until": "2026-12-31",
+            "page": "1",
+        },
+    ),
+    "audit_log_export": Spec(
+        "admin",
+        ("get",),
+        _u("audit_log_export"),
+        lambda w: {"actor": w.cast.delegate_a.email, "organisation": w.cast.org_a.pk, "since": "2026-01-01"},
+    ),
+    "signin_history": Spec("delegate_a", ("get",), _u("signin_history"), lambda w: {"page": "1"}),
+    # Two-step sign-in for organisation A's members (its coordinator); an admin's reset of an official's app.
+    "organisation_second_factor": Spec(
+        "coordinator_a",
+        ("get", "post"),
+        lambda w: f"{reverse('consultations:organisation_second_factor')}?organisation={w.cast.org_a.pk}",
+        lambda w: {"required": "on"},
+        extra=("organisation",),
+    ),
+    "mfa_reset": Spec(
+        "admin",
+        ("get", "post"),
+        lambda w: reverse("consultations:mfa_reset", args=[w.cast.official_of_other_chapter.pk]),
+        lambda w: {"confirm": "on"},
+    ),
     "search": Spec(
         "delegate_a",
         ("get",),

@@ -927,6 +927,7 @@ def _round_management_cases() -> list[ViewCase]:
 
 def _other_cases() -> list[ViewCase]:
     chapters = _url("organisation_chapters")
+    second_factor = _url("organisation_second_factor")
     return [
         ViewCase("notification_list", "get", _url("notification_list")),
         # Delegate A's notification: anyone else who posts its id marks nothing (their own list is the scope).
@@ -958,6 +959,32 @@ def _other_cases() -> list[ViewCase]:
             urlconf=DEV_URLCONF,
         ),
         ViewCase("api_docs", "get", lambda w: reverse("api_docs")),
+        # The audit log and its CSV: platform staff; one's own sign-in history: everyone signed in.
+        ViewCase("audit_log", "get", _url("audit_log")),
+        ViewCase("audit_log_export", "get", _url("audit_log_export")),
+        ViewCase("signin_history", "get", _url("signin_history")),
+        # Two-step sign-in for organisation A's members: its coordinator and the admin set it.
+        ViewCase(
+            "organisation_second_factor_get", "get", lambda w: f"{second_factor(w)}?organisation={w.cast.org_a.pk}"
+        ),
+        ViewCase(
+            "organisation_second_factor_post",
+            "post",
+            lambda w: f"{second_factor(w)}?organisation={w.cast.org_a.pk}",
+            data=lambda w: {"required": "on"},
+        ),
+        # An admin removes the official of the other chapter's authenticator (identity confirmed by phone).
+        ViewCase(
+            "mfa_reset_get",
+            "get",
+            lambda w: reverse("consultations:mfa_reset", args=[w.cast.official_of_other_chapter.pk]),
+        ),
+        ViewCase(
+            "mfa_reset_post",
+            "post",
+            lambda w: reverse("consultations:mfa_reset", args=[w.cast.official_of_other_chapter.pk]),
+            data=lambda w: {"confirm": "on"},
+        ),
         # Django's language switch: a cookie (and the session), nothing in the database.
         ViewCase("set_language_get", "get", lambda w: reverse("set_language")),
         ViewCase(

@@ -253,6 +253,15 @@ _ROWS: dict[str, tuple[Expected, ...]] = {
     "dev_mail_html_missing":         (LOGIN,  404,    404,    404,    404,    404,    404,    404,    404),
     # The API's documentation page describes the API (no data): public, like the schema it renders.
     "api_docs":                      (200,    200,    200,    200,    200,    200,    200,    200,    200),
+    # The audit log: platform staff; sign-in history: one's own. Two-step sign-in of org A: its coordinator and
+    # the admin; an MFA reset: the admin.
+    "audit_log":                     (LOGIN,  404,    404,    404,    404,    404,    404,    200,    404),
+    "audit_log_export":              (LOGIN,  404,    404,    404,    404,    404,    404,    200,    404),
+    "signin_history":                (LOGIN,  200,    200,    200,    200,    200,    200,    200,    200),
+    "organisation_second_factor_get": (LOGIN, 404,    404,    200,    404,    404,    404,    200,    404),
+    "organisation_second_factor_post": (LOGIN, 404,   404,    302,    404,    404,    404,    302,    404),
+    "mfa_reset_get":                 (LOGIN,  404,    404,    404,    404,    404,    404,    200,    404),
+    "mfa_reset_post":                (LOGIN,  404,    404,    404,    404,    404,    404,    302,    404),
     # Django's language switch: a cookie, for everyone (writes=False: nothing in the database).
     "set_language_get":              (302,    302,    302,    302,    302,    302,    302,    302,    302),
     "set_language":                  (302,    302,    302,    302,    302,    302,    302,    302,    302),

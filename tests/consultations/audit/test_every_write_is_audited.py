@@ -39,8 +39,8 @@ RECORDERS = {"audit_record", "export_audit", "audit_denial"}
 NOT_AUDITED: dict[str, str] = {
     # Pure helpers and reads: no write.
     "api_tokens.token_hash": "a hash function",
-    "api_tokens.idempotent_requests_purge": "housekeeping by beat: deletes stored replies of idempotent API writes past "
-    "their retention; no person acts",
+    "api_tokens.idempotent_requests_purge": "housekeeping by beat: deletes the stored replies of idempotent API "
+    "writes past their retention; no person acts",
     "mfa.connect_signals": "wires allauth's MFA signals to the receivers, which record the rows",
     "attachments.clean_file_name": "a pure function",
     "attachments.detect_kind": "reads the upload's bytes",

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 import secrets
 import subprocess
 from collections import deque
@@ -44,7 +45,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations import models
+from consultations.api import api as api_schema
 from consultations.models.deliveries import DIGEST_POST, DIGEST_PRE
+from consultations.services import api_tokens as api_token_services
 from consultations.services import attachments as attachment_services
 from consultations.services import digests as digest_services
 from consultations.services import intelligence as intelligence_services
@@ -263,6 +266,8 @@ def _plant_government(cw: CanaryWorld) -> None:
         note=c.new("status-note"),
         reason=c.new("status-reason"),
     )
+    # The negotiator shares the status line with the room: delegates read the status, never its note or reason.
+    state_of_play_services.chapter_status_share(chapter=w.chapter, by=w.negotiator, shared=True)
     request = ministry_services.consultation_request_create(
         by=official,
         position=gov_a,
@@ -475,6 +480,34 @@ def _mail_text(message: Any) -> str:
     return html.unescape("\n".join(parts))
 
 
+def _read_the_api(reader: Reader, w: World) -> None:
+    """Every GET of the REST API with a token of A's: lists with no parameters, details with every id up to the
+    largest of the world's objects (A's, B's and the government's alike: the ones A may not read answer 404)."""
+    _token, secret = api_token_services.api_token_create(
+        by=w.cast.delegate_a, name="Canario", scope="read", expires_at=timezone.now() + dt.timedelta(days=1)
+    )
+    api = Client(headers={"Authorization": f"Bearer {secret}"})
+    largest = max(
+        model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        for model in (models.Position, models.IntelligenceNote, models.OpenIssue, models.ConsultationRequest)
+    )
+    with override_settings(API_RATE_LIMIT_PER_MINUTE=100_000):  # the crawl is one client in a hurry, not abuse
+        _read_api_paths(reader, api, largest)
+    assert any(url.startswith("API") and status == 200 for (url, _h), status in reader.statuses.items())
+
+
+def _read_api_paths(reader: Reader, api: Client, largest: int) -> None:
+    for path, operations in api_schema.get_openapi_schema()["paths"].items():
+        if "get" not in operations:
+            continue
+        urls = [path] if "{" not in path else [re.sub(r"\{[^}]+\}", str(pk), path) for pk in range(1, largest + 1)]
+        for url in urls:
+            response = api.get(url)
+            text, _content = _text(response)
+            reader.pages[f"API {url}", False] = text
+            reader.statuses[f"API {url}", False] = response.status_code
+
+
 # --- The tests -------------------------------------------------------------------------------------------------
 
 
@@ -510,6 +543,8 @@ def test_delegate_a_never_reads_a_canary(
         reader.get(reverse("consultations:position_pdf", args=[position.pk]))
     reader.get(reverse("consultations:digest_preview", args=[w.round.pk]))
     reader.get(reverse("consultations:room_question_export", args=[w.question.pk]))
+
+    _read_the_api(reader, w)
 
     texts = {}
     for (url, htmx), text in reader.pages.items():

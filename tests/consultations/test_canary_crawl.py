@@ -46,6 +46,7 @@ from django.utils import timezone
 
 from consultations import models
 from consultations.api import api as api_schema
+from consultations.models.audit import SIGNIN_ACTIONS
 from consultations.models.deliveries import DIGEST_POST, DIGEST_PRE
 from consultations.services import api_tokens as api_token_services
 from consultations.services import attachments as attachment_services
@@ -215,6 +216,40 @@ def _plant_organisation_b(cw: CanaryWorld) -> None:
             last_error=c.new("b-delivery-error"),
         )
     cast.delegate_b.refresh_from_db()
+    # B's pending invitation, an amendment proposed for sign-off, an export, a sign-in from B's browser.
+    invitation = models.Invitation.objects.create(
+        email=f"{c.new('b-invitation-email')}@example.mx",
+        role=models.Invitation.Role.DELEGATE,
+        organisation=cast.org_b,
+        token_hash=secrets.token_hex(32),
+        invited_by=cast.delegate_b,
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )
+    plant(c, invitation, "b-invitation", skip=("email",))
+    proposal = models.ProposedAmendment.objects.create(
+        position=filed,
+        content={"title": c.new("b-proposal-title"), "summary": c.new("b-proposal-summary")},
+        changed=["title", "summary"],
+        base_version=filed.version,
+        proposed_by=cast.delegate_b,
+    )
+    plant(c, proposal, "b-proposal", skip=("changed",))
+    export = models.ExportJob.objects.create(
+        requester=cast.delegate_b,
+        kind=models.ExportKind.OWN_CSV,
+        parameters={},
+        status=models.ExportJob.Status.FAILED,
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )
+    plant(c, export, "b-export")
+    models.AuditEvent.objects.create(
+        actor=cast.delegate_b,
+        action=SIGNIN_ACTIONS[0],
+        target_type="user",
+        target_id=cast.delegate_b.pk,
+        organisation=cast.org_b,
+        user_agent=c.new("b-user-agent"),
+    )
     token = models.ApiToken.objects.create(
         user=cast.delegate_b,
         name="x",
@@ -601,9 +636,10 @@ def test_every_canary_is_readable_by_its_rightful_reader(
         for canary in c.where:
             reader.get(f"{reverse('consultations:search')}?{urlencode({'q': canary})}")
     Reader(w.negotiator).get(reverse("consultations:room_question_answers", args=[w.question.pk]))
-    for name in ("notification_list", "member_list", "api_tokens", "preferences"):
+    for name in ("notification_list", "member_list", "api_tokens", "preferences", "signin_history", "export_job_list"):
         delegate_b.get(reverse(f"consultations:{name}"))
-    for model in ("user", "delivery", "notification", "exportjob", "apitoken"):
+    admin.get(reverse("consultations:audit_log"))
+    for model in ("user", "delivery", "notification", "exportjob", "apitoken", "invitation", "proposedamendment"):
         admin.get(f"/admin/consultations/{model}/")
     admin.get(reverse("consultations:export_job_list"))
     official.get(reverse("consultations:export_job_list"))

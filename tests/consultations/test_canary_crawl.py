@@ -352,13 +352,14 @@ def canary_world(
 
 
 class _Links(HTMLParser):
-    """Same-origin GET targets of a page: a[href], hx-get, and GET forms with their default values."""
+    """Same-origin GET targets of a page: a[href], hx-get, and GET forms with their default values (plus, for
+    each select, the form with each of its other options: the search's kinds, the list's chapters)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.plain: list[str] = []
         self.htmx: list[str] = []
-        self._form: tuple[str, list[tuple[str, str]]] | None = None
+        self._form: tuple[str, list[tuple[str, str]], dict[str, list[str]]] | None = None
         self._select: str | None = None
         self._select_value: str | None = None
 
@@ -369,7 +370,7 @@ class _Links(HTMLParser):
         if a.get("hx-get"):
             self.htmx.append(a["hx-get"])
         if tag == "form" and a.get("method", "get").lower() == "get":
-            self._form = (a.get("action", ""), [])
+            self._form = (a.get("action", ""), [], {})
         elif self._form is not None:
             name = a.get("name")
             if tag == "input" and name and a.get("type", "text") not in ("submit", "button", "file"):
@@ -377,16 +378,24 @@ class _Links(HTMLParser):
                     self._form[1].append((name, a.get("value", "")))
             elif tag == "select" and name:
                 self._select, self._select_value = name, None
-            elif tag == "option" and self._select is not None and (self._select_value is None or "selected" in a):
-                self._select_value = a.get("value", "")
+                self._form[2][name] = []
+            elif tag == "option" and self._select is not None:
+                self._form[2][self._select].append(a.get("value", ""))
+                if self._select_value is None or "selected" in a:
+                    self._select_value = a.get("value", "")
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "select" and self._form is not None and self._select is not None:
             self._form[1].append((self._select, self._select_value or ""))
             self._select = None
         if tag == "form" and self._form is not None:
-            action, values = self._form
-            self.plain.append(f"{action.split('?')[0] or '.'}?{urlencode(values)}")
+            action, values, options = self._form
+            path = action.split("?")[0]
+            self.plain.append(f"{path}?{urlencode(values)}")
+            for name, choices in options.items():
+                for choice in choices:
+                    varied = [(key, choice if key == name else value) for key, value in values]
+                    self.plain.append(f"{path}?{urlencode(varied)}")
             self._form = None
 
 

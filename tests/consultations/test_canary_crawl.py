@@ -53,6 +53,7 @@ from consultations.services import attachments as attachment_services
 from consultations.services import digests as digest_services
 from consultations.services import intelligence as intelligence_services
 from consultations.services import ministries as ministry_services
+from consultations.services import notifications as notification_services
 from consultations.services import positions as position_services
 from consultations.services import room_questions as question_services
 from consultations.services import state_of_play as state_of_play_services
@@ -509,6 +510,10 @@ def _send_mail(cw: CanaryWorld, capture: Any) -> None:
             status=models.PositionStatus.IN_REVIEW,
             response="Gracias; la revisamos.",
         )
+    # The room: the briefing's notice, and the reminder of the question B answered and A did not.
+    with capture(execute=True):
+        notification_services.briefing_notify(briefing_id=w.briefing.pk)
+        notification_services.room_deadlines_notify(now=w.question.response_deadline - dt.timedelta(hours=1))
     with capture(execute=True):
         ministry_services.consultation_reminders_send(now=timezone.now() + dt.timedelta(days=10))
     # The world holds a failed digest delivery to A (the matrix's resend target): the run would skip A.

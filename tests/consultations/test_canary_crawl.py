@@ -1,23 +1,34 @@
 """Canary crawl (issue 13, point 2): what organisation B and the government side write never reaches delegate A.
 
-On the permission matrix's world (permission_cases.build_world), every text field of every kind of object that
-belongs to organisation B or to the government side gets a unique string ("CANARIO-<kind>-<field>-<hex>"). The
-fields are enumerated from the models (``_text_fields``), so a new field is covered without touching this file.
+On the permission matrix's world (permission_cases.build_world), every free-text field of every kind of object that
+belongs to organisation B or to the government side gets a unique string ("canario-<kind>-<field>-<hex>", lower
+case because tags are stored lower-cased; "can<hex>" where a field is too short). ``plant`` enumerates the fields
+from the model (``_text_fields``), so a field added later is covered without touching this file; what is written
+through a service (attachment names, internal notes, tags, responses, answers, open issues, status notes,
+consultations) gets one canary per argument.
+
 Delegate A then reads everything it can reach:
 
-- a breadth-first crawl from A's home over every same-origin link (``a[href]``, GET forms with their default
-  values, ``hx-get`` sent as htmx sends it), bounded by ``MAX_PAGES``; sign-out and the language switch are skipped
-  (they end or change the session, not what it may read);
-- a search for every canary and for common words, A's exports (CSV, XLSX opened with openpyxl, PDF read with
-  pdftotext), the digest rendered for A as the e-mail renders it, and every e-mail sent to A's organisation
-  after the flows that send e-mail (B files, officials triage B's positions, the digest run, reminders).
+- a breadth-first crawl, GET only, from A's home and from every link of the e-mails A's organisation received, over
+  every same-origin link (``a[href]``, GET forms with their default values and with each option of their selects,
+  ``hx-get`` sent with ``HX-Request``), bounded by ``MAX_PAGES``. Sign-out and the language switch are skipped if
+  linked (they are POST forms today, so the crawl never meets them); POST forms are never sent;
+- a search for every canary and for common words (site search both ways, the position list's partial), A's
+  exports (CSV, XLSX opened with openpyxl, PDF read with pdftotext), every GET of the REST API with a token of A's,
+  the digests rendered for A as the e-mail renders them, and every e-mail sent to A's organisation after the flows
+  that send e-mail (B files, officials triage B's and A's positions, the briefing notice, the room's deadline
+  reminder, the ministries' reminders, the digest run).
 
-No canary may appear in any body, header, file or e-mail. The crawl must reach a meaningful number of pages, and
-every canary must be readable by its rightful reader (a positive control that the planting worked).
+No canary may appear in any body, header, file or e-mail. The crawl must reach ``MIN_PAGES`` pages, read A's own
+things and receive e-mail (not vacuous), and every canary must be readable by its rightful reader: B's delegate,
+the officials, the negotiator or the admin (``test_every_canary_is_readable_by_its_rightful_reader``).
 
-Not planted, because delegate A may legitimately read them: B's name and acronym (a co-signature invitation
-names the organisation), the world's briefing and room question (posted to the room A follows), the round and
-chapter reference data, the negotiator's name (a briefing's author). Co-signatures have no text of their own.
+Not planted, because delegate A may legitimately read them: B's name and acronym (a co-signature invitation names
+the organisation), the content of B's position shared with the room (only the officials' side of it is planted:
+internal note, tag, the response to B), the world's briefing and room question (posted to the room A follows), the
+status line the negotiator shared (its note and reason are planted), the round and chapter reference data, and the
+negotiator's name (a briefing's author). Co-signatures have no text of their own. A search page repeats its query:
+there a canary may appear as often as a never-planted query does in the same page, not once more.
 """
 
 from __future__ import annotations

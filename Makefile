@@ -72,7 +72,7 @@ BENCH_ARGS ?= --dataset S
 bench: setup
 	$(PY) manage.py benchmark --reuse --json var/bench.json $(BENCH_ARGS)
 
-# The long fuzzing runs (marker fuzz): schemathesis with 100 examples per API operation, role and mode; then the web
+# The long fuzzing runs (marker fuzz): schemathesis with 500 examples per API operation, token and mode; then the web
 # forms and htmx endpoints with 1,000 Hypothesis examples each (CI runs fewer: see tests/consultations/test_fuzz_forms.py).
 fuzz: setup
 	$(PY) -m pytest -p no:cacheprovider -m fuzz $(PYTEST_ARGS)

@@ -25,7 +25,7 @@ from playwright.sync_api import Browser, expect  # noqa: E402
 from consultations import models  # noqa: E402
 from consultations.services import digests  # noqa: E402
 from tests import factories  # noqa: E402
-from tests.e2e.browser import TIMEOUT_MS, BrowserSession, open_session  # noqa: E402
+from tests.e2e.browser import TIMEOUT_MS, BrowserSession, enter_sign_in_code, open_session  # noqa: E402
 
 pytestmark = [pytest.mark.browser]
 
@@ -96,6 +96,7 @@ def test_an_official_previews_the_digest_of_their_chapters(session: BrowserSessi
     login_form.locator("input[name='password']").fill(PASSWORD)
     session.shot("sign-in")
     login_form.locator("button[type='submit']").click()
+    enter_sign_in_code(page)  # staff sign in in two steps
     page.wait_for_url(re.compile(r"/triage/$"))  # an official lands on the queue
     expect(page.locator(".account-name")).to_have_text(desk.official.full_name)
 

@@ -242,6 +242,7 @@ def build_world(media: Path) -> World:
             reverse("consultations:briefing_edit", args=[briefing.pk]),
             reverse("consultations:room_question_create"),
             reverse("consultations:room_question_answers", args=[question.pk]),
+            reverse("consultations:room_question_close", args=[question.pk]),
             reverse("consultations:dashboard_round", args=[open_round.pk]),
             reverse("consultations:chapter_evolution", args=[4]),
             reverse("consultations:intelligence_note_list"),
@@ -275,6 +276,9 @@ def build_world(media: Path) -> World:
             reverse("consultations:deliveries_resend_bulk")
             + f"?kind={models.deliveries.DIGEST_PRE}&status=failed&round={open_round.pk}",
             reverse("consultations:official_invite"),
+            reverse("consultations:audit_log"),
+            # Linked from the Django admin's user page (outside the crawl): the confirmation before a reset.
+            reverse("consultations:mfa_reset", args=[users["official"].pk]),
         ],
     }
     anonymous = ["/accounts/login/", "/accounts/password/reset/", f"/invitations/{token}/"]

@@ -48,6 +48,10 @@ def test_open_issue_text_and_status_note_reach_no_delegate_by_any_page(world: Wo
     for name, case in CASES.items():
         if case.urlconf is not None:
             continue
+        if name == "organisation_second_factor_post":
+            # Turns two-step sign-in on for organisation A: its coordinator would meet the set-up page from then on
+            # instead of the pages this test reads (the GET of the same page is read like any other).
+            continue
         if role == "official_of_other_chapter" and name.startswith("consultation_"):
             # This official is of Agricultura, the ministry the world's consultations are addressed to: a ministry
             # asked about an open issue reads the issue it is asked about (issue 11, point 3).

@@ -74,7 +74,14 @@ from tests.conftest import build_cast
 from tests.consultations.exports.helpers import body_bytes, pdf_text, workbook
 from tests.consultations.permission_cases import World, build_world, pdf_upload
 
-pytestmark = [pytest.mark.heavy, pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
+# About 700 page and API requests plus exports and e-mails: 50-150 s alone, over 300 s (the suite's limit per test)
+# late in the first CI pass on a busy 2-core machine, so it gets a limit of its own, like the browser crawl.
+pytestmark = [
+    pytest.mark.heavy,
+    pytest.mark.timeout(1200),
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("eager_celery"),
+]
 
 MAX_PAGES = 600
 MIN_PAGES = 40  # the crawl of A's world reaches well over this; fewer means the crawl broke, not that it is safe

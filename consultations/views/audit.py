@@ -18,8 +18,7 @@ from consultations.rules.accounts import is_platform_staff
 from consultations.selectors import audit as selectors
 from consultations.services import exports as export_services
 from consultations.services.audit import audit_denial
-from consultations.views.exports import _attachment, _in_language
-from consultations.views.helpers import paginate, render_filtered_list
+from consultations.views.helpers import as_download, in_language, paginate, render_filtered_list
 
 
 def _require_staff(request: HttpRequest) -> None:
@@ -84,8 +83,8 @@ def audit_log_export(request: HttpRequest) -> StreamingHttpResponse:
             _("Details"),
         ]
     lines = export_services.csv_lines(header, map(_row, events.iterator(chunk_size=2000)))
-    response = StreamingHttpResponse(_in_language(lines, language), content_type=export_services.CONTENT_TYPES["csv"])
-    return _attachment(response, f"audit-log_{timezone.localdate():%Y-%m-%d}.csv")
+    response = StreamingHttpResponse(in_language(lines, language), content_type=export_services.CONTENT_TYPES["csv"])
+    return as_download(response, f"audit-log_{timezone.localdate():%Y-%m-%d}.csv")
 
 
 @require_GET

@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -24,18 +23,7 @@ from consultations.selectors.handover import can_read_handover
 from consultations.selectors.positions import PositionFilters, position_get_for
 from consultations.selectors.roles import user_coordinated_organisation_ids, user_organisation_ids
 from consultations.services import exports as export_services
-
-
-def _attachment(response: HttpResponse | StreamingHttpResponse, filename: str) -> HttpResponse:
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _in_language(lines, language: str):  # noqa: ANN001, ANN202 - a generator of str
-    """The rows are written while the response streams, after the view returned: keep the reader's language."""
-    with translation.override(language):
-        yield from lines
+from consultations.views.helpers import as_download, in_language
 
 
 def _queued(request: HttpRequest, job: ExportJob) -> HttpResponse:
@@ -48,7 +36,7 @@ def _file_response(write, fmt: str, filename: str) -> FileResponse:  # noqa: ANN
     write(scratch)
     scratch.seek(0)
     response = FileResponse(scratch, content_type=export_services.CONTENT_TYPES[fmt])
-    return _attachment(response, filename)
+    return as_download(response, filename)
 
 
 # --- Briefing books ------------------------------------------------------------------------------------------
@@ -71,8 +59,8 @@ def _book(request: HttpRequest, round_id: int, chapter_number: int | None, fmt: 
         if fmt == "csv":
             header = export_selectors.position_header()
             rows = map(export_selectors.position_row, export_selectors.iterate(scope.rows()))
-            lines = _in_language(export_services.csv_lines(header, rows), user.language)
-            return _attachment(
+            lines = in_language(export_services.csv_lines(header, rows), user.language)
+            return as_download(
                 StreamingHttpResponse(lines, content_type=export_services.CONTENT_TYPES["csv"]), filename
             )
         return _file_response(
@@ -122,8 +110,8 @@ def position_export(request: HttpRequest, fmt: str) -> HttpResponse:
         if fmt == "csv":
             header = export_selectors.position_header()
             rows = map(export_selectors.position_row, export_selectors.iterate(rows_query))
-            lines = _in_language(export_services.csv_lines(header, rows), user.language)
-            return _attachment(
+            lines = in_language(export_services.csv_lines(header, rows), user.language)
+            return as_download(
                 StreamingHttpResponse(lines, content_type=export_services.CONTENT_TYPES["csv"]), filename
             )
         return _file_response(
@@ -147,7 +135,7 @@ def position_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     )
     scratch.seek(0)
     response = FileResponse(scratch, content_type=export_services.CONTENT_TYPES["pdf"])
-    return _attachment(response, f"position-{position.pk}_{export_services._date()}.pdf")
+    return as_download(response, f"position-{position.pk}_{export_services._date()}.pdf")
 
 
 # --- The handover report -------------------------------------------------------------------------------------
@@ -207,7 +195,7 @@ def export_job_download(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(
         job.file.open("rb"), content_type=export_services.CONTENT_TYPES.get(fmt, "application/octet-stream")
     )
-    return _attachment(response, job.filename)
+    return as_download(response, job.filename)
 
 
 @require_POST

@@ -10,8 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.http import content_disposition_header
 
 from consultations.forms.fields import parse_id
 from consultations.services.audit import audit_denial
@@ -132,3 +134,16 @@ def remember_language(response: HttpResponse, language: str) -> HttpResponse:
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
+
+
+def as_download(response: HttpResponse | StreamingHttpResponse, filename: str) -> HttpResponse:
+    """A file the browser saves (never renders): its name, and no guessing of its type."""
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def in_language(lines, language: str):  # noqa: ANN001, ANN202 - a generator of str
+    """The rows are written while the response streams, after the view returned: keep the reader's language."""
+    with translation.override(language):
+        yield from lines

@@ -331,12 +331,12 @@ def test_a_write_leaves_exactly_one_audit_row(write, cast, chapter, open_round, 
 
 # --- Every download and export -----------------------------------------------------------------------------------
 
-DOWNLOAD_MARKERS = ("FileResponse(", "StreamingHttpResponse(", "content_disposition_header(", "_attachment(")
+DOWNLOAD_MARKERS = ("FileResponse(", "StreamingHttpResponse(", "content_disposition_header(", "as_download(")
 DOWNLOAD_RECORDERS = RECORDERS | {"attachment_download_record", "export_job_download_record"}
 # Views that hand out a file without an audit row, and why.
 DOWNLOADS_NOT_AUDITED: dict[str, str] = {
     "views.exports._file_response": "builds the response of exports whose view records the row",
-    "views.exports._attachment": "sets the headers of exports whose view records the row",
+    "views.helpers.as_download": "sets the headers of downloads whose views record the row",
 }
 
 
